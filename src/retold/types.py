@@ -117,6 +117,11 @@ class CleanDocument:
     offsets: tuple[int, ...] | None = None  # view index -> input index (HTML only)
 
     @property
+    def body(self) -> str:
+        """The content sentences joined by single spaces."""
+        return " ".join(s.text for s in self.sentences)
+
+    @property
     def is_html(self) -> bool:
         return self.offsets is not None
 

@@ -1,0 +1,169 @@
+"""Sentence alignment: many-to-many links between a source and a copy.
+
+``align`` embeds the sentences and delegates to ``align_embeddings``, which is
+pure numpy: a score matrix mixing embedding cosine with lexical overlap of
+content words, a greedy one-to-one matching above a threshold, then merges
+(several source sentences into one copy sentence) and splits (one source
+sentence into several copy sentences) where the extra sentence raises the
+coverage of the linked words.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from retold.embed import Embedder
+from retold.nlp import content_words
+from retold.types import Alignment, LinkKind, Sentence, SentenceLink
+
+
+@dataclass(frozen=True, slots=True)
+class AlignOptions:
+    """Weights and thresholds of the alignment."""
+
+    cosine_weight: float = 0.6
+    link_threshold: float = 0.42  # combined score to start a link
+    strong_cosine: float = 0.72  # a cosine this high links on its own
+    merge_threshold: float = 0.34  # combined score to join a link as a merge or split
+    merge_gain: float = 0.08  # the merge must raise word coverage by this much
+
+    def __post_init__(self) -> None:
+        if not 0.0 <= self.cosine_weight <= 1.0:
+            raise ValueError(f"cosine_weight must be in [0, 1], got {self.cosine_weight}")
+
+
+def _lexical(src_words: list[set[str]], dst_words: list[set[str]]) -> np.ndarray:
+    """Dice overlap of content-word sets, source x copy."""
+    out = np.zeros((len(src_words), len(dst_words)), dtype=np.float32)
+    for i, a in enumerate(src_words):
+        if not a:
+            continue
+        for j, b in enumerate(dst_words):
+            if b:
+                out[i, j] = 2.0 * len(a & b) / (len(a) + len(b))
+    return out
+
+
+def score_matrix(
+    src_vecs: np.ndarray, dst_vecs: np.ndarray, lexical: np.ndarray, opts: AlignOptions
+) -> np.ndarray:
+    """Combined similarity: weighted cosine and lexical overlap, in [0, 1]."""
+    cos = np.clip(src_vecs @ dst_vecs.T, 0.0, 1.0)
+    return opts.cosine_weight * cos + (1.0 - opts.cosine_weight) * lexical
+
+
+def _coverage(target: set[str], parts: list[set[str]]) -> float:
+    if not target:
+        return 0.0
+    union: set[str] = set().union(*parts) if parts else set()
+    return len(target & union) / len(target)
+
+
+def align_embeddings(
+    src: list[Sentence],
+    dst: list[Sentence],
+    src_vecs: np.ndarray,
+    dst_vecs: np.ndarray,
+    opts: AlignOptions | None = None,
+) -> Alignment:
+    """Align two sentence lists given their unit embeddings (pure numpy)."""
+    opts = opts or AlignOptions()
+    if not src or not dst:
+        return Alignment((), tuple(range(len(src))), tuple(range(len(dst))))
+    sw = [set(content_words(s.text)) for s in src]
+    dw = [set(content_words(s.text)) for s in dst]
+    lex = _lexical(sw, dw)
+    cos = np.clip(src_vecs @ dst_vecs.T, 0.0, 1.0)
+    score = opts.cosine_weight * cos + (1.0 - opts.cosine_weight) * lex
+
+    # 1. Greedy one-to-one on the best pairs.
+    pairs = np.argwhere((score >= opts.link_threshold) | (cos >= opts.strong_cosine))
+    order = sorted(pairs.tolist(), key=lambda p: -score[p[0], p[1]])
+    s_link: dict[int, int] = {}
+    d_link: dict[int, int] = {}
+    for i, j in order:
+        if i in s_link or j in d_link:
+            continue
+        s_link[i] = j
+        d_link[j] = i
+    groups: dict[int, tuple[list[int], list[int]]] = {}
+    for i, j in s_link.items():
+        groups[i] = ([i], [j])
+
+    # 2. Merges: an unlinked source sentence joins the link of its best copy sentence.
+    for i in range(len(src)):
+        if i in s_link:
+            continue
+        j = int(np.argmax(score[i]))
+        if score[i, j] < opts.merge_threshold or j not in d_link:
+            continue
+        g = groups[_group_of(groups, src_index=d_link[j])]
+        before = _coverage(dw[j], [sw[k] for k in g[0]])
+        after = _coverage(dw[j], [sw[k] for k in g[0]] + [sw[i]])
+        if after - before >= opts.merge_gain:
+            g[0].append(i)
+            s_link[i] = j
+    # 3. Splits: an unlinked copy sentence joins the link of its best source sentence.
+    for j in range(len(dst)):
+        if j in d_link:
+            continue
+        i = int(np.argmax(score[:, j]))
+        if score[i, j] < opts.merge_threshold or i not in s_link:
+            continue
+        key = _group_of(groups, src_index=i)
+        g = groups[key]
+        before = _coverage(sw[i], [dw[k] for k in g[1]])
+        after = _coverage(sw[i], [dw[k] for k in g[1]] + [dw[j]])
+        if after - before >= opts.merge_gain:
+            g[1].append(j)
+            d_link[j] = i
+
+    links = []
+    for s_idx, d_idx in groups.values():
+        s_sorted, d_sorted = tuple(sorted(s_idx)), tuple(sorted(d_idx))
+        sub = score[np.ix_(s_sorted, d_sorted)]
+        link_score = float(sub.max())
+        kind = _kind(
+            " ".join(src[k].text for k in s_sorted),
+            " ".join(dst[k].text for k in d_sorted),
+            float(lex[np.ix_(s_sorted, d_sorted)].max()),
+        )
+        links.append(SentenceLink(s_sorted, d_sorted, kind, link_score))
+    links.sort(key=lambda lk: (lk.copy[0], lk.source[0]))
+    s_un = tuple(i for i in range(len(src)) if i not in s_link)
+    d_un = tuple(j for j in range(len(dst)) if j not in d_link)
+    return Alignment(tuple(links), s_un, d_un)
+
+
+def _group_of(groups: dict[int, tuple[list[int], list[int]]], *, src_index: int) -> int:
+    for key, (s_idx, _) in groups.items():
+        if src_index in s_idx:
+            return key
+    raise KeyError(src_index)
+
+
+def _squash(text: str) -> str:
+    return " ".join(text.replace("’", "'").replace("“", '"').replace("”", '"').split()).lower()
+
+
+def _kind(a: str, b: str, lexical: float) -> LinkKind:
+    if _squash(a) == _squash(b):
+        return LinkKind.VERBATIM
+    if lexical >= 0.6:
+        return LinkKind.EDITED
+    return LinkKind.PARAPHRASED
+
+
+def align(src: list[Sentence], dst: list[Sentence], embedder: Embedder, opts: AlignOptions | None = None) -> Alignment:
+    """Align the sentences of a source and a copy.
+
+    Args:
+        src: sentences of the source.
+        dst: sentences of the copy.
+        embedder: turns sentences into unit vectors.
+        opts: thresholds (defaults tuned on development pairs).
+    """
+    vecs = embedder.encode([s.text for s in src] + [s.text for s in dst])
+    return align_embeddings(src, dst, vecs[: len(src)], vecs[len(src) :], opts)

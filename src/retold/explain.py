@@ -1,0 +1,578 @@
+"""Explanation: aligned sentences -> typed changes of meaning with spans.
+
+Each detector looks at one kind of evidence inside every link of the
+alignment (numbers, quotes, names, speakers, hedges and clauses) and reports
+only what the copy lost, gained or altered; a word that changed for a synonym
+or a figure written another way is not a change. Spans index ``view`` of each
+document; :func:`explain` maps them to the input at the end.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from retold.nlp import STOPWORDS, stem
+from retold.numbers import Quantity, find_quantities
+from retold.types import (
+    Alignment,
+    Change,
+    ChangeType,
+    CleanDocument,
+    Relation,
+    SentenceLink,
+    TextSpan,
+)
+
+if TYPE_CHECKING:
+    from spacy.tokens import Doc, Token
+
+Encode = Callable[[list[str]], np.ndarray]
+
+_NAME_ENTS = {"PERSON", "ORG", "GPE", "NORP", "LOC", "FAC", "EVENT", "PRODUCT", "WORK_OF_ART", "LAW"}
+_SPEECH = frozenset(
+    """say tell claim add insist state argue warn announce report write suggest explain deny
+    confirm note accuse allege admit reveal predict describe urge call praise""".split()
+)
+_HEDGES = frozenset(
+    """probably possibly perhaps maybe likely unlikely reportedly allegedly apparently seemingly
+    might may could appear appears seem seems suggest suggests somewhat partly arguably""".split()
+)
+_BOOSTERS = frozenset(
+    """certainly clearly definitely undoubtedly always never prove proved proves proven
+    confirm confirmed highly extremely very totally completely absolutely entirely""".split()
+)
+_CLAUSE_DEPS = {"conj", "relcl", "acl", "advcl", "appos", "prep", "npadvmod", "ccomp", "xcomp", "dobj", "pobj", "nmod", "compound", "amod"}
+_CONTENT_POS = {"NOUN", "PROPN", "NUM", "ADJ", "VERB", "ADV"}
+_QUOTE_RE = re.compile(r"[\"“]([^\"“”]{2,}?)[\"”]")
+_APOS = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"'})
+
+
+@dataclass(slots=True)
+class _Side:
+    """Per-document material the detectors share."""
+
+    doc: CleanDocument
+    parsed: Doc
+    tokens_by_sentence: list[list[Token]] = field(default_factory=list)
+
+    @classmethod
+    def build(cls, doc: CleanDocument, parsed: Doc) -> _Side:
+        side = cls(doc, parsed)
+        side.tokens_by_sentence = [[] for _ in doc.sentences]
+        starts = [s.start for s in doc.sentences]
+        k = 0
+        for tok in parsed:
+            while k + 1 < len(starts) and tok.idx >= starts[k + 1]:
+                k += 1
+            if doc.sentences and doc.sentences[k].start <= tok.idx < doc.sentences[k].end:
+                side.tokens_by_sentence[k].append(tok)
+        return side
+
+    def tokens(self, idxs: Iterable[int]) -> list[Token]:
+        return [t for i in idxs for t in self.tokens_by_sentence[i]]
+
+    def span(self, start: int, end: int) -> tuple[int, int]:
+        return start, end
+
+
+def _key(tok: Token) -> str:
+    return stem(tok.lemma_ if tok.pos_ in {"VERB", "NOUN", "ADJ", "AUX"} else tok.text)
+
+
+def _is_content(tok: Token) -> bool:
+    return tok.pos_ in _CONTENT_POS and tok.lower_ not in STOPWORDS and any(c.isalnum() for c in tok.text)
+
+
+@dataclass(slots=True)
+class _Found:
+    type: ChangeType
+    src: tuple[int, int] | None
+    dst: tuple[int, int] | None
+    note: str
+    priority: int
+
+
+_PRIORITY = {
+    ChangeType.QUOTE: 6,
+    ChangeType.NUMBER: 5,
+    ChangeType.ATTRIBUTION: 4,
+    ChangeType.ENTITY: 4,
+    ChangeType.TONE: 3,
+    ChangeType.OMISSION: 2,
+    ChangeType.ADDITION: 2,
+}
+
+
+class _Explainer:
+    def __init__(
+        self, src: _Side, dst: _Side, alignment: Alignment, relation: Relation, encode: Encode
+    ) -> None:
+        self.src, self.dst, self.alignment, self.relation = src, dst, alignment, relation
+        self.encode = encode
+        self.found: list[_Found] = []
+        self.dst_all_keys = {_key(t) for toks in dst.tokens_by_sentence for t in toks}
+        self.src_all_keys = {_key(t) for toks in src.tokens_by_sentence for t in toks}
+
+    def add(self, type_: ChangeType, src: tuple[int, int] | None, dst: tuple[int, int] | None, note: str) -> None:
+        self.found.append(_Found(type_, src, dst, note, _PRIORITY.get(type_, 1)))
+
+    # -- sentence level -------------------------------------------------
+    def unaligned(self) -> None:
+        whole = self.relation in (
+            Relation.PARAPHRASE, Relation.LIGHT_EDIT, Relation.NEAR_DUPLICATE, Relation.REPUBLISH,
+        )
+        s_par = {self.src.doc.sentences[i].paragraph for lk in self.alignment.links for i in lk.source}
+        for i in self.alignment.source_unaligned:
+            s = self.src.doc.sentences[i]
+            if not whole and s.paragraph not in s_par:
+                continue
+            has_quote = bool(_QUOTE_RE.search(s.text.translate(_APOS)))
+            self.add(
+                ChangeType.QUOTE if has_quote else ChangeType.OMISSION,
+                (s.start, s.end), None,
+                "quoted statement removed" if has_quote else "sentence of the source left out",
+            )
+        if whole:
+            for j in self.alignment.copy_unaligned:
+                s = self.dst.doc.sentences[j]
+                self.add(ChangeType.ADDITION, None, (s.start, s.end), "claim not found in the source")
+
+    # -- per link ---------------------------------------------------------
+    def link(self, lk: SentenceLink) -> None:
+        s_toks, d_toks = self.src.tokens(lk.source), self.dst.tokens(lk.copy)
+        s_text = self._text(self.src, lk.source)
+        d_text = self._text(self.dst, lk.copy)
+        if " ".join(s_text[1].split()) == " ".join(d_text[1].split()):
+            return
+        d_keys = {_key(t) for t in d_toks}
+        s_keys = {_key(t) for t in s_toks}
+        q_spans = self.quotes(lk, s_text, d_text)
+        self.numbers(s_text, d_text)
+        self.entities(s_toks, d_toks, d_keys, s_keys)
+        self.attribution(s_toks, d_toks, d_keys)
+        self.tone(s_toks, d_toks, d_keys, s_keys)
+        self.clauses(s_toks, d_keys, q_spans, side="src")
+        self.clauses(d_toks, s_keys, q_spans, side="dst")
+
+    def _text(self, side: _Side, idxs: tuple[int, ...]) -> tuple[list[int], str]:
+        """Concatenate sentences with a map from concatenation offsets to view offsets."""
+        offs: list[int] = []
+        parts: list[str] = []
+        for i in idxs:
+            s = side.doc.sentences[i]
+            if parts:
+                parts.append(" ")
+                offs.append(s.start)
+            parts.append(s.text)
+            offs.extend(range(s.start, s.end))
+        return offs, "".join(parts)
+
+    # -- numbers ------------------------------------------------------------
+    def numbers(self, s_text: tuple[list[int], str], d_text: tuple[list[int], str]) -> None:
+        s_map, s_str = s_text
+        d_map, d_str = d_text
+        sq = find_quantities(s_str)
+        dq = find_quantities(d_str)
+        used: set[int] = set()
+
+        def vspan(m: list[int], q: Quantity) -> tuple[int, int]:
+            return m[q.start], m[q.end - 1] + 1
+
+        unmatched_src: list[Quantity] = []
+        for q in sq:
+            hit = next((k for k, r in enumerate(dq) if k not in used and q.same_as(r)), None)
+            if hit is None:
+                hit = next(
+                    (k for k, r in enumerate(dq) if k not in used and q.matches_value(r)
+                     and q.qualifier in ("exact", r.qualifier) and r.qualifier in ("exact", q.qualifier)),
+                    None,
+                )
+            if hit is not None:
+                used.add(hit)
+            else:
+                unmatched_src.append(q)
+        leftover = [r for k, r in enumerate(dq) if k not in used]
+        for q in unmatched_src:
+            if q.value is None and q.qualifier == "vague":
+                continue  # a vague source word lost is no loss of precision
+            partner = _nearest(q, leftover, len(s_str), len(d_str))
+            if partner is not None:
+                leftover.remove(partner)
+                if partner.value is None:
+                    note = f"“{q.text}” made vague as “{partner.text}”"
+                elif q.matches_value(partner):
+                    note = f"qualifier changed: “{q.text}” → “{partner.text}”"
+                else:
+                    note = f"figure changed: “{q.text}” → “{partner.text}”"
+                self.add(ChangeType.NUMBER, vspan(s_map, q), vspan(d_map, partner), note)
+            elif q.value is not None:
+                if _key_in(s_str[q.start:q.end], d_str):
+                    continue
+                self.add(ChangeType.NUMBER, vspan(s_map, q), None, f"figure “{q.text}” dropped")
+        for r in leftover:
+            if r.value is not None and r.qualifier == "exact" and not _key_in(d_str[r.start:r.end], s_str):
+                self.add(ChangeType.NUMBER, None, vspan(d_map, r), f"figure “{r.text}” not in the source")
+
+    # -- quotes ---------------------------------------------------------------
+    def quotes(
+        self, lk: SentenceLink, s_text: tuple[list[int], str], d_text: tuple[list[int], str]
+    ) -> list[tuple[int, int]]:
+        s_map, s_str = s_text
+        d_map, d_str = d_text
+        s_norm, d_norm = s_str.translate(_APOS), d_str.translate(_APOS)
+        d_quotes = [(m.start(1), m.end(1), m.group(1)) for m in _QUOTE_RE.finditer(d_norm)]
+        covered: list[tuple[int, int]] = []
+        for m in _QUOTE_RE.finditer(s_norm):
+            q = m.group(1)
+            qw = _words(q)
+            if not qw:
+                continue
+            best, best_ov = None, 0.0
+            for dq in d_quotes:
+                ov = _overlap(qw, _words(dq[2]))
+                if ov > best_ov:
+                    best, best_ov = dq, ov
+            src_span = (s_map[m.start(1)], s_map[m.end(1) - 1] + 1)
+            if best is not None and _squash(best[2]) == _squash(q):
+                continue
+            if best is not None and best_ov >= 0.5:
+                # Same quote, altered or cut: report the differing words.
+                diff = _word_diff(q, best[2])
+                if diff is None:
+                    continue
+                (a0, a1), (b0, b1) = diff
+                src_part = (s_map[m.start(1) + a0], s_map[m.start(1) + a1 - 1] + 1) if a1 > a0 else None
+                dst_part = (d_map[best[0] + b0], d_map[best[0] + b1 - 1] + 1) if b1 > b0 else None
+                note = "quote cut short" if dst_part is None else "quoted words altered"
+                self.add(ChangeType.QUOTE, src_part or src_span, dst_part, note)
+                covered.append(src_span)
+                continue
+            # No matching quote: indirect speech, or gone.
+            present = _overlap(qw, _words(d_norm))
+            if present >= 0.6 and len(qw) >= 3:
+                region = _word_region(d_norm, qw)
+                dst_span = (d_map[region[0]], d_map[region[1] - 1] + 1) if region else None
+                self.add(ChangeType.QUOTE, src_span, dst_span, "direct quote turned into indirect speech")
+            elif len(qw) >= 2 or present < 0.5:
+                partner = best if best is not None and best_ov > 0 else None
+                if partner is None and len(qw) <= 3 and present >= 0.5:
+                    continue
+                dst_span = (d_map[partner[0]], d_map[partner[1] - 1] + 1) if partner else None
+                self.add(ChangeType.QUOTE, src_span, dst_span,
+                         "quote replaced" if dst_span else "quote removed")
+            covered.append(src_span)
+        return covered
+
+    # -- names ------------------------------------------------------------------
+    def entities(self, s_toks: list[Token], d_toks: list[Token], d_keys: set[str], s_keys: set[str]) -> None:
+        if not s_toks:
+            return
+        doc = s_toks[0].doc
+        lo, hi = s_toks[0].i, s_toks[-1].i + 1
+        d_chunks = _free_chunks(d_toks, s_keys)
+        for ent in doc.ents:
+            if ent.start < lo or ent.end > hi or ent.label_ not in _NAME_ENTS:
+                continue
+            keys = [_key(t) for t in ent if _is_content(t) or t.pos_ == "PROPN"]
+            if not keys:
+                continue
+            if ent.label_ == "PERSON":
+                hit = keys[-1] in d_keys
+            else:
+                hit = sum(k in d_keys for k in keys) >= max(1, (len(keys) + 1) // 2)
+            if hit:
+                continue
+            if _is_speaker(ent.root):
+                continue  # handled by attribution
+            span = (ent.start_char, ent.end_char)
+            partner = self._equivalent(ent.text, d_chunks)
+            if partner == "same":
+                continue
+            if partner is not None:
+                self.add(ChangeType.ENTITY, span, partner, f"“{ent.text}” replaced or blurred")
+            else:
+                self.add(ChangeType.OMISSION, span, None, f"“{ent.text}” left out")
+
+    def _equivalent(self, text: str, chunks: list[tuple[int, int, str]]) -> tuple[int, int] | str | None:
+        """Find the copy phrase that stands for ``text``: "same" if it keeps the meaning."""
+        if not chunks:
+            return None
+        vecs = self.encode([text] + [c[2] for c in chunks])
+        sims = vecs[1:] @ vecs[0]
+        k = int(np.argmax(sims))
+        if sims[k] >= 0.62:
+            return "same"
+        return (chunks[k][0], chunks[k][1]) if sims[k] >= 0.2 else None
+
+    # -- attribution ------------------------------------------------------------
+    def attribution(self, s_toks: list[Token], d_toks: list[Token], d_keys: set[str]) -> None:
+        d_has_speech = any(t.lemma_ in _SPEECH or t.lower_ == "according" for t in d_toks)
+        for tok in s_toks:
+            speaker = _speaker_of(tok)
+            if speaker is None:
+                continue
+            keys = [_key(t) for t in speaker if t.pos_ in {"PROPN", "NOUN"}]
+            if not keys or any(k in d_keys for k in keys if k not in {"official", "spokesman", "spokeswoman"}):
+                continue
+            span = (min(tok.idx, speaker[0].idx), max(tok.idx + len(tok), speaker[-1].idx + len(speaker[-1])))
+            if span[1] - span[0] > 120:
+                span = (speaker[0].idx, speaker[-1].idx + len(speaker[-1]))
+            dst = None
+            if d_has_speech:
+                for t in d_toks:
+                    sp = _speaker_of(t)
+                    if sp is not None:
+                        dst = (sp[0].idx, sp[-1].idx + len(sp[-1]))
+                        break
+            note = "statement credited to someone else" if dst else "source of the statement dropped"
+            self.add(ChangeType.ATTRIBUTION, span, dst, note)
+
+    # -- tone -------------------------------------------------------------------
+    def tone(self, s_toks: list[Token], d_toks: list[Token], d_keys: set[str], s_keys: set[str]) -> None:
+        for toks, other, side in ((d_toks, s_keys, "dst"), (s_toks, d_keys, "src")):
+            for t in toks:
+                w = t.lower_
+                if _key(t) in other:
+                    continue
+                if w in _HEDGES and t.pos_ in {"ADV", "AUX", "VERB"}:
+                    note = "statement hedged" if side == "dst" else "hedge removed: statement made firmer"
+                elif w in _BOOSTERS and t.pos_ in {"ADV", "VERB"}:
+                    note = "statement made more certain" if side == "dst" else "emphasis removed"
+                else:
+                    continue
+                span = (t.idx, t.idx + len(t))
+                partner = _counterpart(t, s_toks if side == "dst" else d_toks, other)
+                if side == "dst":
+                    self.add(ChangeType.TONE, partner, span, note)
+                else:
+                    self.add(ChangeType.TONE, span, partner, note)
+
+    # -- clauses ------------------------------------------------------------------
+    def clauses(self, toks: list[Token], other_keys: set[str], skip: list[tuple[int, int]], side: str) -> None:
+        if not toks:
+            return
+        tokset = {t.i for t in toks}
+        chosen: list[tuple[int, int, int]] = []
+        for tok in toks:
+            if tok.dep_ not in _CLAUSE_DEPS:
+                continue
+            sub = [t for t in tok.subtree if t.i in tokset]
+            content = [t for t in sub if _is_content(t)]
+            if len(content) < (2 if side == "src" else 3):
+                continue
+            missing = [t for t in content if _key(t) not in other_keys and not t.like_num]
+            if len(missing) / len(content) < 0.75:
+                continue
+            if not any(t.pos_ in {"NOUN", "PROPN"} for t in missing):
+                continue
+            start, end = sub[0].idx, sub[-1].idx + len(sub[-1])
+            if any(a <= start < b for a, b in skip):
+                continue
+            chosen.append((start, end, len(content)))
+        # keep maximal spans
+        chosen.sort(key=lambda c: (c[0], -(c[1] - c[0])))
+        kept: list[tuple[int, int, int]] = []
+        for c in chosen:
+            if kept and c[0] < kept[-1][1]:
+                continue
+            kept.append(c)
+        for start, end, _n in kept:
+            if side == "src":
+                self.add(ChangeType.OMISSION, (start, end), None, "detail of the source left out")
+            else:
+                self.add(ChangeType.ADDITION, None, (start, end), "detail not in the source")
+
+    # -- output -------------------------------------------------------------------
+    def resolve(self) -> list[_Found]:
+        """Drop changes whose spans sit inside a stronger change's spans."""
+        out: list[_Found] = []
+        for f in sorted(self.found, key=lambda f: -f.priority):
+            if any(_inside(f, g) for g in out):
+                continue
+            out.append(f)
+        out.sort(key=lambda f: ((f.src or f.dst or (0, 0))[0], (f.dst or (0, 0))[0]))
+        return out
+
+
+def _inside(f: _Found, g: _Found) -> bool:
+    def within(a: tuple[int, int] | None, b: tuple[int, int] | None) -> bool:
+        return a is not None and b is not None and a[0] < b[1] and b[0] < a[1]
+
+    if f.src is not None and within(f.src, g.src):
+        return True
+    return f.src is None and within(f.dst, g.dst)
+
+
+def _speaker_of(tok: Token) -> list[Token] | None:
+    """The speaker phrase when ``tok`` is a verb of saying (or "according to")."""
+    if tok.lower_ == "according":
+        for child in tok.children:
+            if child.lower_ == "to":
+                objs = [c for c in child.children if c.dep_ == "pobj"]
+                if objs:
+                    return sorted(objs[0].subtree, key=lambda t: t.i)
+        return None
+    if tok.pos_ != "VERB" or tok.lemma_ not in _SPEECH:
+        return None
+    subj = [c for c in tok.children if c.dep_ in {"nsubj", "nsubjpass"}]
+    if not subj or subj[0].pos_ == "PRON":
+        return None
+    phrase = sorted(subj[0].subtree, key=lambda t: t.i)
+    return phrase if len(phrase) <= 12 else [subj[0]]
+
+
+def _is_speaker(tok: Token) -> bool:
+    head = tok.head
+    if tok.dep_ in {"nsubj", "nsubjpass"} and head.lemma_ in _SPEECH:
+        return True
+    return tok.dep_ == "pobj" and head.lower_ == "to" and head.head.lower_ == "according"
+
+
+def _counterpart(tok: Token, others: list[Token], other_keys: set[str]) -> tuple[int, int] | None:
+    """The unmatched word on the other side that most likely replaced ``tok``."""
+    cands = [t for t in others if t.pos_ == tok.pos_ and _key(t) not in other_keys]
+    if not cands:
+        return None
+    head_key = _key(tok.head)
+    for t in cands:
+        if _key(t.head) == head_key:
+            return (t.idx, t.idx + len(t))
+    return None
+
+
+def _free_chunks(toks: list[Token], other_keys: set[str]) -> list[tuple[int, int, str]]:
+    """Noun phrases of a link none of whose content words occur on the other side."""
+    if not toks:
+        return []
+    doc = toks[0].doc
+    lo, hi = toks[0].i, toks[-1].i + 1
+    out = []
+    for ch in doc.noun_chunks:
+        if ch.start < lo or ch.end > hi:
+            continue
+        content = [t for t in ch if _is_content(t)]
+        if content and all(_key(t) not in other_keys for t in content):
+            out.append((ch.start_char, ch.end_char, ch.text))
+    return out
+
+
+def _nearest(q: Quantity, cands: list[Quantity], s_len: int, d_len: int) -> Quantity | None:
+    if not cands:
+        return None
+    rel = q.start / max(1, s_len)
+    same_kind = [c for c in cands if (c.value is None) == (q.value is None) or c.value is None]
+    pool = same_kind or cands
+    return min(pool, key=lambda c: abs(c.start / max(1, d_len) - rel))
+
+
+def _key_in(fragment: str, text: str) -> bool:
+    return _squash(fragment) in _squash(text)
+
+
+def _squash(text: str) -> str:
+    return " ".join(re.findall(r"\w+", text.translate(_APOS).lower()))
+
+
+def _words(text: str) -> list[str]:
+    return [stem(w) for w in re.findall(r"[\w']+", text.lower())]
+
+
+def _overlap(a: list[str], b: list[str]) -> float:
+    if not a:
+        return 0.0
+    bs = set(b)
+    return sum(1 for w in a if w in bs) / len(a)
+
+
+def _word_diff(a: str, b: str) -> tuple[tuple[int, int], tuple[int, int]] | None:
+    """Character ranges of the differing middle of two word sequences."""
+    aw = [(m.start(), m.end(), stem(m.group().lower())) for m in re.finditer(r"[\w']+", a)]
+    bw = [(m.start(), m.end(), stem(m.group().lower())) for m in re.finditer(r"[\w']+", b)]
+    i = 0
+    while i < len(aw) and i < len(bw) and aw[i][2] == bw[i][2]:
+        i += 1
+    j = 0
+    while j < len(aw) - i and j < len(bw) - i and aw[-1 - j][2] == bw[-1 - j][2]:
+        j += 1
+    a_mid, b_mid = aw[i : len(aw) - j], bw[i : len(bw) - j]
+    if not a_mid and not b_mid:
+        return None
+    a_rng = (a_mid[0][0], a_mid[-1][1]) if a_mid else (0, 0)
+    b_rng = (b_mid[0][0], b_mid[-1][1]) if b_mid else (0, 0)
+    return a_rng, b_rng
+
+
+def _word_region(text: str, words: list[str]) -> tuple[int, int] | None:
+    """The stretch of ``text`` from the first to the last of ``words`` it contains."""
+    want = set(words)
+    hits = [(m.start(), m.end()) for m in re.finditer(r"[\w']+", text) if stem(m.group().lower()) in want]
+    if not hits:
+        return None
+    return hits[0][0], hits[-1][1]
+
+
+def explain_parsed(
+    source: CleanDocument,
+    copy: CleanDocument,
+    src_doc: Doc,
+    dst_doc: Doc,
+    alignment: Alignment,
+    relation: Relation,
+    encode: Encode,
+) -> list[Change]:
+    """Changes of meaning between two parsed documents (spans in input offsets)."""
+    ex = _Explainer(_Side.build(source, src_doc), _Side.build(copy, dst_doc), alignment, relation, encode)
+    if relation not in (Relation.UNRELATED, Relation.RELATED, Relation.IDENTICAL):
+        ex.unaligned()
+        for lk in alignment.links:
+            ex.link(lk)
+    out: list[Change] = []
+    for f in ex.resolve():
+        s = source.input_span(*f.src) if f.src else None
+        d = copy.input_span(*f.dst) if f.dst else None
+        out.append(Change(f.type, s, d, f.note))
+    out.extend(_boilerplate_changes(source, copy))
+    return out
+
+
+def _boilerplate_changes(source: CleanDocument, copy: CleanDocument) -> list[Change]:
+    s_lines = {_squash(b.text) for b in source.boilerplate}
+    d_lines = {_squash(b.text) for b in copy.boilerplate}
+    out = []
+    for b in copy.boilerplate:
+        if _squash(b.text) not in s_lines:
+            out.append(Change(ChangeType.BOILERPLATE, None, copy.input_span(b.start, b.end), "boilerplate added"))
+    for b in source.boilerplate:
+        if _squash(b.text) not in d_lines:
+            out.append(
+                Change(ChangeType.BOILERPLATE, source.input_span(b.start, b.end), None, "boilerplate stripped")
+            )
+    return out
+
+
+def explain(
+    source: CleanDocument,
+    copy: CleanDocument,
+    alignment: Alignment,
+    relation: Relation,
+    encode: Encode,
+) -> list[Change]:
+    """Explain every change of meaning of an aligned pair.
+
+    Args:
+        source: the cleaned source.
+        copy: the cleaned copy.
+        alignment: their sentence alignment.
+        relation: the relation of the pair (omissions and additions outside a
+            reused passage are not reported for partial reuse).
+        encode: a sentence encoder returning unit vectors, used to tell a
+            reworded name ("the Tories" / "the Conservatives") from a changed one.
+    """
+    from retold.nlp import parse
+
+    return explain_parsed(source, copy, parse(source.view), parse(copy.view), alignment, relation, encode)

@@ -1,0 +1,124 @@
+"""Numeric expressions: find them in text and compare their values.
+
+"£600m", "600 million pounds", "1,300", "ten", "10%" and "one in ten" are read
+as values so that a change of format is not a change of meaning, while "five"
+-> "multiple" (made vague) and "more than half" -> "about half" (qualifier
+changed) are.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_UNITS = {
+    "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
+    "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13,
+    "fourteen": 14, "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18,
+    "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60,
+    "seventy": 70, "eighty": 80, "ninety": 90, "hundred": 100, "a dozen": 12, "dozen": 12,
+    "half": 0.5, "a third": 1 / 3, "a quarter": 0.25, "a decade": 10, "decade": 10,
+    "first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6,
+    "seventh": 7, "eighth": 8, "ninth": 9, "tenth": 10, "twice": 2, "double": 2,
+    "once": 1, "single": 1, "both": 2, "pair": 2, "couple": 2,
+}
+_SCALES = {"thousand": 1e3, "k": 1e3, "million": 1e6, "m": 1e6, "mn": 1e6, "bn": 1e9,
+           "billion": 1e9, "trillion": 1e12, "tn": 1e12, "hundred": 100}
+_QUALIFIERS = {
+    "more than": "more", "over": "more", "above": "more", "at least": "more", "upwards of": "more",
+    "almost": "less", "nearly": "less", "under": "less", "less than": "less", "fewer than": "less",
+    "up to": "less", "just under": "less", "about": "approx", "around": "approx", "roughly": "approx",
+    "approximately": "approx", "some": "approx", "an estimated": "approx", "estimated": "approx",
+    "circa": "approx", "just over": "more",
+}
+VAGUE = frozenset(
+    """multiple several many numerous various some few dozens hundreds thousands millions
+    scores countless handful most majority minority lots plenty much""".split()
+)
+UNIVERSAL = frozenset("every all each entire whole none no".split())
+
+_num_words = "|".join(sorted((re.escape(w) for w in _UNITS), key=len, reverse=True))
+_scale_words = "thousand|million|billion|trillion|bn|mn|tn|m|k"
+_qual_words = "|".join(sorted((re.escape(w) for w in _QUALIFIERS), key=len, reverse=True))
+_EXPR = re.compile(
+    rf"(?:(?P<qual>{_qual_words})\s+)?"
+    rf"(?:(?P<cur>[£$€¥]|US\$)\s?)?"
+    rf"(?:(?P<digits>\d+(?:,\d{{3}})*(?:\.\d+)?)|(?P<word>\b(?:{_num_words})\b))"
+    rf"(?:(?:\s|-)?(?P<scale>(?:{_scale_words})\b))?"
+    rf"(?:\s?(?P<pct>%|per\s?cent\b|percent\b))?"
+    rf"(?:\s(?:in|out of)\s(?P<denom>\d+|{_num_words})\b)?",
+    re.IGNORECASE,
+)
+_VAGUE_RE = re.compile(r"\b(" + "|".join(sorted(VAGUE | UNIVERSAL, key=len, reverse=True)) + r")\b", re.I)
+
+
+@dataclass(frozen=True, slots=True)
+class Quantity:
+    """A number found in text: its span, value and qualifier."""
+
+    start: int
+    end: int
+    text: str
+    value: float | None  # None for vague quantities ("several")
+    qualifier: str  # "exact", "more", "less", "approx", "vague", "universal"
+    percent: bool = False
+
+    def same_as(self, other: Quantity) -> bool:
+        """True when both denote the same amount with the same qualifier."""
+        if self.value is None or other.value is None:
+            return self.value is None and other.value is None and self.text.lower() == other.text.lower()
+        if self.qualifier != other.qualifier and "exact" not in (self.qualifier, other.qualifier):
+            return False
+        if self.qualifier != other.qualifier:
+            return False
+        return self.matches_value(other)
+
+    def matches_value(self, other: Quantity) -> bool:
+        if self.value is None or other.value is None:
+            return False
+        a, b = self.value, other.value
+        return abs(a - b) <= 1e-6 * max(1.0, abs(a), abs(b))
+
+
+def _word_value(w: str) -> float:
+    return float(_UNITS[w.lower()])
+
+
+def find_quantities(text: str) -> list[Quantity]:
+    """Every numeric or quantifying expression in ``text``.
+
+    Examples:
+        >>> [(q.text, q.value) for q in find_quantities("about £600m and one in ten")]
+        [('about £600m', 600000000.0), ('one in ten', 10.0)]
+    """
+    out: list[Quantity] = []
+    taken: list[tuple[int, int]] = []
+    for m in _EXPR.finditer(text):
+        if m.group("digits") is None and m.group("word") is None:
+            continue
+        word = m.group("word")
+        if word and word.lower() in {"once", "single", "both", "pair", "couple", "second", "first"} and not m.group("qual"):
+            continue  # too often not a number at all ("first time", "second half")
+        value = float(m.group("digits").replace(",", "")) if m.group("digits") else _word_value(word)
+        scale = (m.group("scale") or "").lower()
+        if scale:
+            if scale == "m" and not m.group("cur") and not m.group("digits"):
+                continue
+            value *= _SCALES.get(scale, 1.0)
+        pct = bool(m.group("pct"))
+        if m.group("denom"):
+            d = m.group("denom")
+            denom = float(d) if d.isdigit() else _word_value(d)
+            if denom:
+                value = 100.0 * value / denom
+                pct = True
+        qual = _QUALIFIERS.get((m.group("qual") or "").lower(), "exact")
+        out.append(Quantity(m.start(), m.end(), m.group(), value, qual, pct))
+        taken.append((m.start(), m.end()))
+    for m in _VAGUE_RE.finditer(text):
+        if any(a <= m.start() < b for a, b in taken):
+            continue
+        w = m.group(1).lower()
+        out.append(Quantity(m.start(), m.end(), m.group(), None, "universal" if w in UNIVERSAL else "vague"))
+    out.sort(key=lambda q: q.start)
+    return out
