@@ -6,30 +6,56 @@ import math
 import re
 from datetime import date
 
-from retold.types import Alignment, Change, ChangeType, CleanDocument, Direction, LinkKind, Relation
+from retold.types import (
+    Alignment,
+    Change,
+    ChangeType,
+    CleanDocument,
+    Direction,
+    LinkKind,
+    Relation,
+    SentenceLink,
+)
+
+
+STRONG_LINK = 0.62
+
+
+def is_title(doc: CleanDocument, index: int) -> bool:
+    """True for a headline: a first line of one short sentence without a full stop."""
+    if index != 0 or not doc.sentences:
+        return False
+    s = doc.sentences[0]
+    alone = len(doc.sentences) == 1 or doc.sentences[1].paragraph != s.paragraph
+    return alone and len(s.text.split()) <= 20 and s.text.rstrip()[-1] not in ".!?\"”"
 
 
 def coverage_scores(source: CleanDocument, copy: CleanDocument, alignment: Alignment) -> dict[str, float]:
-    """Share of each side's content (in characters) that is aligned, and link mix."""
-    s_len = sum(len(s.text) for s in source.sentences) or 1
-    c_len = sum(len(s.text) for s in copy.sentences) or 1
-    s_cov = sum(len(source.sentences[i].text) for lk in alignment.links for i in lk.source) / s_len
-    c_cov = sum(len(copy.sentences[j].text) for lk in alignment.links for j in lk.copy) / c_len
-    n = len(alignment.links) or 1
-    verb = sum(1 for lk in alignment.links if lk.kind is LinkKind.VERBATIM) / n
-    edit = sum(1 for lk in alignment.links if lk.kind is LinkKind.EDITED) / n
-    mean = sum(lk.score for lk in alignment.links) / n if alignment.links else 0.0
+    """Share of each side's body (in characters) that is aligned, and the mix of links.
+
+    Headlines are left out: a republished body under a new headline is still a republish.
+    """
+    links = [lk for lk in alignment.links if not (is_title(source, lk.source[0]) or is_title(copy, lk.copy[0]))]
+    strong = [lk for lk in links if lk.score >= STRONG_LINK]
+    s_body = [s for s in source.sentences if not is_title(source, s.index)]
+    c_body = [s for s in copy.sentences if not is_title(copy, s.index)]
+    s_len = sum(len(s.text) for s in s_body) or 1
+    c_len = sum(len(s.text) for s in c_body) or 1
+
+    def cov(doc: CleanDocument, chosen: list[SentenceLink], side: str, total: int) -> float:
+        idx = {i for lk in chosen for i in (lk.source if side == "s" else lk.copy)}
+        return sum(len(doc.sentences[i].text) for i in idx if not is_title(doc, i)) / total
+
+    n = len(links) or 1
     return {
-        "source_coverage": s_cov,
-        "copy_coverage": c_cov,
-        "verbatim_share": verb if alignment.links else 0.0,
-        "edited_share": edit if alignment.links else 0.0,
-        "mean_link_score": mean,
+        "source_coverage": cov(source, links, "s", s_len),
+        "copy_coverage": cov(copy, links, "c", c_len),
+        "strong_source_coverage": cov(source, strong, "s", s_len),
+        "strong_copy_coverage": cov(copy, strong, "c", c_len),
+        "verbatim_share": sum(1 for lk in links if lk.kind is LinkKind.VERBATIM) / n if links else 0.0,
+        "edited_share": sum(1 for lk in links if lk.kind is LinkKind.EDITED) / n if links else 0.0,
+        "mean_link_score": sum(lk.score for lk in links) / n if links else 0.0,
     }
-
-
-def _squash(text: str) -> str:
-    return " ".join(text.split())
 
 
 def classify(
@@ -39,23 +65,21 @@ def classify(
     if source.text.strip() == copy.text.strip():
         return Relation.IDENTICAL
     s_cov, c_cov = scores["source_coverage"], scores["copy_coverage"]
-    verb, edit = scores["verbatim_share"], scores["edited_share"]
-    n_links = len(alignment.links)
-    if n_links == 0:
-        return Relation.RELATED if scores.get("document_cosine", 0.0) >= 0.55 else Relation.UNRELATED
-    if _squash(source.body) == _squash(copy.body) and source.sentences:
+    ss_cov, sc_cov = scores["strong_source_coverage"], scores["strong_copy_coverage"]
+    verb = scores["verbatim_share"]
+    if not alignment.links:
+        return Relation.RELATED if scores.get("document_cosine", 0.0) >= 0.6 else Relation.UNRELATED
+    if min(s_cov, c_cov) >= 0.97 and verb >= 0.999:
         return Relation.REPUBLISH
-    if min(s_cov, c_cov) >= 0.97 and verb >= 0.97:
-        return Relation.REPUBLISH
-    if min(s_cov, c_cov) >= 0.85 and verb + edit >= 0.9 and verb >= 0.6:
+    if min(s_cov, c_cov) >= 0.9 and verb >= 0.5:
         return Relation.NEAR_DUPLICATE if verb >= 0.9 else Relation.LIGHT_EDIT
-    if s_cov >= 0.6 and c_cov >= 0.6:
-        if verb + edit >= 0.6:
-            return Relation.LIGHT_EDIT
+    # A paraphrase rewords (almost) every sentence and keeps (almost) all of them;
+    # partial reuse keeps some passages, often near-verbatim, among new ones.
+    if (verb < 0.2 and min(s_cov, c_cov) >= 0.7) or (verb < 0.35 and min(ss_cov, sc_cov) >= 0.85):
         return Relation.PARAPHRASE
-    if n_links >= 2 and (c_cov >= 0.15 or s_cov >= 0.15) and scores["mean_link_score"] >= 0.5:
+    if max(ss_cov, sc_cov) >= 0.1 and len(alignment.links) >= 2:
         return Relation.PARTIAL_REUSE
-    if scores.get("document_cosine", 0.0) >= 0.55 or n_links >= 1:
+    if scores.get("document_cosine", 0.0) >= 0.6:
         return Relation.RELATED
     return Relation.UNRELATED
 
