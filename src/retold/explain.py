@@ -17,12 +17,14 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from retold.nlp import STOPWORDS, stem
+from retold.relation import is_title
 from retold.numbers import Quantity, find_quantities
 from retold.types import (
     Alignment,
     Change,
     ChangeType,
     CleanDocument,
+    LinkKind,
     Relation,
     SentenceLink,
     TextSpan,
@@ -40,12 +42,14 @@ _SPEECH = frozenset(
 )
 _HEDGES = frozenset(
     """probably possibly perhaps maybe likely unlikely reportedly allegedly apparently seemingly
-    might may could appear appears seem seems suggest suggests somewhat partly arguably""".split()
+    somewhat partly arguably""".split()
 )
 _BOOSTERS = frozenset(
-    """certainly clearly definitely undoubtedly always never prove proved proves proven
-    confirm confirmed highly extremely very totally completely absolutely entirely""".split()
+    """certainly clearly definitely undoubtedly prove proved proves proven""".split()
 )
+_FIRM_MODALS = frozenset({"will", "would", "must", "shall"})
+_WEAK_MODALS = frozenset({"may", "might", "could"})
+SYNONYM_COSINE = 0.6
 _CLAUSE_DEPS = {"conj", "relcl", "acl", "advcl", "appos", "prep", "npadvmod", "ccomp", "xcomp", "dobj", "pobj", "nmod", "compound", "amod"}
 _CONTENT_POS = {"NOUN", "PROPN", "NUM", "ADJ", "VERB", "ADV"}
 _QUOTE_RE = re.compile(r"[\"“]([^\"“”]{2,}?)[\"”]")
@@ -126,10 +130,12 @@ class _Explainer:
         whole = self.relation in (
             Relation.PARAPHRASE, Relation.LIGHT_EDIT, Relation.NEAR_DUPLICATE, Relation.REPUBLISH,
         )
-        s_par = {self.src.doc.sentences[i].paragraph for lk in self.alignment.links for i in lk.source}
+        linked = sorted(i for lk in self.alignment.links for i in lk.source)
         for i in self.alignment.source_unaligned:
             s = self.src.doc.sentences[i]
-            if not whole and s.paragraph not in s_par:
+            if is_title(self.src.doc, i):
+                continue
+            if not whole and not _interior(self.src.doc, i, linked):
                 continue
             has_quote = bool(_QUOTE_RE.search(s.text.translate(_APOS)))
             self.add(
@@ -139,18 +145,23 @@ class _Explainer:
             )
         if whole:
             for j in self.alignment.copy_unaligned:
+                if is_title(self.dst.doc, j):
+                    continue
                 s = self.dst.doc.sentences[j]
                 self.add(ChangeType.ADDITION, None, (s.start, s.end), "claim not found in the source")
 
     # -- per link ---------------------------------------------------------
     def link(self, lk: SentenceLink) -> None:
+        if lk.kind is LinkKind.VERBATIM:
+            return
+        if self.relation is Relation.REPUBLISH and is_title(self.src.doc, lk.source[0]):
+            return  # a republish may retitle the article
         s_toks, d_toks = self.src.tokens(lk.source), self.dst.tokens(lk.copy)
         s_text = self._text(self.src, lk.source)
         d_text = self._text(self.dst, lk.copy)
-        if " ".join(s_text[1].split()) == " ".join(d_text[1].split()):
-            return
         d_keys = {_key(t) for t in d_toks}
         s_keys = {_key(t) for t in s_toks}
+        self._synonyms(s_toks, d_toks, s_keys, d_keys)
         q_spans = self.quotes(lk, s_text, d_text)
         self.numbers(s_text, d_text)
         self.entities(s_toks, d_toks, d_keys, s_keys)
@@ -158,6 +169,24 @@ class _Explainer:
         self.tone(s_toks, d_toks, d_keys, s_keys)
         self.clauses(s_toks, d_keys, q_spans, side="src")
         self.clauses(d_toks, s_keys, q_spans, side="dst")
+
+    def _synonyms(self, s_toks: list[Token], d_toks: list[Token], s_keys: set[str], d_keys: set[str]) -> None:
+        """Count a word as kept when the other side has a word of the same meaning.
+
+        Single words are embedded with the sentence model (cached); a pair at
+        cosine >= SYNONYM_COSINE ("polls"/"elections", "ditch"/"scrap") matches.
+        """
+        s_free = sorted({t.lemma_.lower() for t in s_toks if _is_content(t) and _key(t) not in d_keys})
+        d_free = sorted({t.lemma_.lower() for t in d_toks if _is_content(t) and _key(t) not in s_keys})
+        if not s_free or not d_free:
+            return
+        vecs = self.encode(s_free + d_free)
+        sims = vecs[: len(s_free)] @ vecs[len(s_free) :].T
+        for a, w in enumerate(s_free):
+            b = int(np.argmax(sims[a]))
+            if sims[a, b] >= SYNONYM_COSINE:
+                d_keys.add(stem(w))
+                s_keys.add(stem(d_free[b]))
 
     def _text(self, side: _Side, idxs: tuple[int, ...]) -> tuple[list[int], str]:
         """Concatenate sentences with a map from concatenation offsets to view offsets."""
@@ -281,10 +310,13 @@ class _Explainer:
             keys = [_key(t) for t in ent if _is_content(t) or t.pos_ == "PROPN"]
             if not keys:
                 continue
+            # Paraphrases move names between sentences and replace repeats by
+            # pronouns: a name is lost only when the copy never mentions it.
+            pool = self.dst_all_keys
             if ent.label_ == "PERSON":
-                hit = keys[-1] in d_keys
+                hit = keys[-1] in pool
             else:
-                hit = sum(k in d_keys for k in keys) >= max(1, (len(keys) + 1) // 2)
+                hit = sum(k in pool for k in keys) >= max(1, (len(keys) + 1) // 2)
             if hit:
                 continue
             if _is_speaker(ent.root):
@@ -334,12 +366,17 @@ class _Explainer:
 
     # -- tone -------------------------------------------------------------------
     def tone(self, s_toks: list[Token], d_toks: list[Token], d_keys: set[str], s_keys: set[str]) -> None:
+        def toks_other(side: str) -> list[Token]:
+            return s_toks if side == "dst" else d_toks
+
         for toks, other, side in ((d_toks, s_keys, "dst"), (s_toks, d_keys, "src")):
             for t in toks:
                 w = t.lower_
                 if _key(t) in other:
                     continue
-                if w in _HEDGES and t.pos_ in {"ADV", "AUX", "VERB"}:
+                if w in _HEDGES and t.pos_ in {"ADV", "ADJ"}:
+                    note = "statement hedged" if side == "dst" else "hedge removed: statement made firmer"
+                elif w in _WEAK_MODALS and t.head.i < len(t.doc) and _has_firm_modal(t, toks_other(side)):
                     note = "statement hedged" if side == "dst" else "hedge removed: statement made firmer"
                 elif w in _BOOSTERS and t.pos_ in {"ADV", "VERB"}:
                     note = "statement made more certain" if side == "dst" else "emphasis removed"
@@ -399,6 +436,14 @@ class _Explainer:
         return out
 
 
+def _interior(doc: CleanDocument, i: int, linked: list[int]) -> bool:
+    """True when sentence ``i`` sits between linked sentences of its own paragraph."""
+    par = doc.sentences[i].paragraph
+    before = any(k < i and doc.sentences[k].paragraph == par for k in linked)
+    after = any(k > i and doc.sentences[k].paragraph == par for k in linked)
+    return before and after
+
+
 def _inside(f: _Found, g: _Found) -> bool:
     def within(a: tuple[int, int] | None, b: tuple[int, int] | None) -> bool:
         return a is not None and b is not None and a[0] < b[1] and b[0] < a[1]
@@ -431,6 +476,12 @@ def _is_speaker(tok: Token) -> bool:
     if tok.dep_ in {"nsubj", "nsubjpass"} and head.lemma_ in _SPEECH:
         return True
     return tok.dep_ == "pobj" and head.lower_ == "to" and head.head.lower_ == "according"
+
+
+def _has_firm_modal(tok: Token, others: list[Token]) -> bool:
+    """True when the other side states with a firm modal what ``tok`` hedges."""
+    head = _key(tok.head)
+    return any(t.lower_ in _FIRM_MODALS and _key(t.head) == head for t in others)
 
 
 def _counterpart(tok: Token, others: list[Token], other_keys: set[str]) -> tuple[int, int] | None:

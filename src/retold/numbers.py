@@ -24,6 +24,8 @@ _UNITS = {
 }
 _SCALES = {"thousand": 1e3, "k": 1e3, "million": 1e6, "m": 1e6, "mn": 1e6, "bn": 1e9,
            "billion": 1e9, "trillion": 1e12, "tn": 1e12, "hundred": 100}
+# Number words too often used without counting anything ("one of", "first time").
+_WEAK_WORDS = frozenset({"once", "single", "both", "pair", "couple", "second", "first", "one", "double", "twice"})
 _QUALIFIERS = {
     "more than": "more", "over": "more", "above": "more", "at least": "more", "upwards of": "more",
     "almost": "less", "nearly": "less", "under": "less", "less than": "less", "fewer than": "less",
@@ -97,7 +99,7 @@ def find_quantities(text: str) -> list[Quantity]:
         if m.group("digits") is None and m.group("word") is None:
             continue
         word = m.group("word")
-        if word and word.lower() in {"once", "single", "both", "pair", "couple", "second", "first"} and not m.group("qual"):
+        if word and word.lower() in _WEAK_WORDS and not m.group("qual") and not m.group("denom"):
             continue  # too often not a number at all ("first time", "second half")
         value = float(m.group("digits").replace(",", "")) if m.group("digits") else _word_value(word)
         scale = (m.group("scale") or "").lower()
@@ -109,7 +111,7 @@ def find_quantities(text: str) -> list[Quantity]:
         if m.group("denom"):
             d = m.group("denom")
             denom = float(d) if d.isdigit() else _word_value(d)
-            if denom:
+            if denom and value <= denom <= 1000 and not scale and not pct:
                 value = 100.0 * value / denom
                 pct = True
         qual = _QUALIFIERS.get((m.group("qual") or "").lower(), "exact")
