@@ -88,6 +88,19 @@ def align_embeddings(
             continue
         s_link[i] = j
         d_link[j] = i
+    # 1b. Fill gaps: an unlinked pair between linked neighbours links at a lower bar.
+    for i in range(len(src)):
+        if i in s_link:
+            continue
+        for j in range(len(dst)):
+            if j in d_link or score[i, j] < opts.merge_threshold:
+                continue
+            prev_ok = i > 0 and j > 0 and s_link.get(i - 1) == j - 1
+            next_ok = s_link.get(i + 1) == j + 1 and i + 1 < len(src)
+            if prev_ok or next_ok:
+                s_link[i] = j
+                d_link[j] = i
+                break
     groups: dict[int, tuple[list[int], list[int]]] = {}
     for i, j in s_link.items():
         groups[i] = ([i], [j])

@@ -31,7 +31,7 @@ _QUALIFIERS = {
     "almost": "less", "nearly": "less", "under": "less", "less than": "less", "fewer than": "less",
     "up to": "less", "just under": "less", "about": "approx", "around": "approx", "roughly": "approx",
     "approximately": "approx", "some": "approx", "an estimated": "approx", "estimated": "approx",
-    "circa": "approx", "just over": "more",
+    "circa": "approx", "just over": "more", "within": "less",
 }
 VAGUE = frozenset(
     """multiple several many numerous various some few dozens hundreds thousands millions
@@ -51,6 +51,10 @@ _EXPR = re.compile(
     rf"(?:\s(?:in|out of)\s(?P<denom>\d+|{_num_words})\b)?",
     re.IGNORECASE,
 )
+_TIME = re.compile(
+    r"\b(?:(?P<h>\d{1,2})(?::(?P<mm>\d{2}))?\s?(?P<ap>am|pm)|(?P<hh>[01]\d|2[0-3])(?P<m2>[0-5]\d)\s?(?:GMT|BST|UTC|CET|EST|hrs|h)\b)",
+    re.IGNORECASE,
+)
 _VAGUE_RE = re.compile(r"\b(" + "|".join(sorted(VAGUE | UNIVERSAL, key=len, reverse=True)) + r")\b", re.I)
 
 
@@ -64,6 +68,7 @@ class Quantity:
     value: float | None  # None for vague quantities ("several")
     qualifier: str  # "exact", "more", "less", "approx", "vague", "universal"
     percent: bool = False
+    fraction: bool = False
 
     def same_as(self, other: Quantity) -> bool:
         """True when both denote the same amount with the same qualifier."""
@@ -79,6 +84,11 @@ class Quantity:
         if self.value is None or other.value is None:
             return False
         a, b = self.value, other.value
+        # "a quarter" and "25%" are the same share.
+        if self.fraction and other.percent:
+            a *= 100.0
+        elif other.fraction and self.percent:
+            b *= 100.0
         return abs(a - b) <= 1e-6 * max(1.0, abs(a), abs(b))
 
 
@@ -95,7 +105,20 @@ def find_quantities(text: str) -> list[Quantity]:
     """
     out: list[Quantity] = []
     taken: list[tuple[int, int]] = []
+    for m in _TIME.finditer(text):
+        hours = int(m.group("h") or m.group("hh"))
+        minutes = int(m.group("mm") or m.group("m2") or 0)
+        if (m.group("ap") or "").lower() == "pm" and hours < 12:
+            hours += 12
+        out.append(Quantity(m.start(), m.end(), m.group(), float(hours * 100 + minutes), "exact"))
+        taken.append((m.start(), m.end()))
     for m in _EXPR.finditer(text):
+        if any(a <= m.start() < b for a, b in taken):
+            continue
+        if m.start() >= 2 and text[m.start() - 2 : m.start()] == "&#":
+            continue  # an HTML character reference, not a number
+        if m.start() >= 1 and text[m.start() - 1] == "-" and m.group("word"):
+            continue  # "second-half", "one-off"
         if m.group("digits") is None and m.group("word") is None:
             continue
         word = m.group("word")
@@ -115,7 +138,8 @@ def find_quantities(text: str) -> list[Quantity]:
                 value = 100.0 * value / denom
                 pct = True
         qual = _QUALIFIERS.get((m.group("qual") or "").lower(), "exact")
-        out.append(Quantity(m.start(), m.end(), m.group(), value, qual, pct))
+        frac = bool(word) and 0 < value < 1 and not pct
+        out.append(Quantity(m.start(), m.end(), m.group(), value, qual, pct, frac))
         taken.append((m.start(), m.end()))
     for m in _VAGUE_RE.finditer(text):
         if any(a <= m.start() < b for a, b in taken):

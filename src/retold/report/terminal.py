@@ -1,0 +1,122 @@
+"""A compact terminal view of a comparison, rendered with rich.
+
+Article text, notes and names are escaped (``rich.markup.escape``) wherever
+they enter console markup, and otherwise carried as plain ``Text`` objects,
+so markup-like text in an article prints literally.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+
+from rich.console import Console, Group
+from rich.markup import escape
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from retold.types import ChangeType, Comparison, TextSpan
+
+TYPE_STYLES: dict[ChangeType, str] = {
+    ChangeType.NUMBER: "bold yellow",
+    ChangeType.QUOTE: "bold magenta",
+    ChangeType.OMISSION: "bold red",
+    ChangeType.ADDITION: "bold green",
+    ChangeType.ENTITY: "bold blue",
+    ChangeType.ATTRIBUTION: "bold dark_orange",
+    ChangeType.TONE: "bold hot_pink",
+    ChangeType.BOILERPLATE: "dim",
+}
+
+_EVIDENCE_SHOWN = 3
+
+
+def shorten(text: str, width: int = 70) -> str:
+    """Collapse white space and cut ``text`` to ``width`` characters with an ellipsis."""
+    flat = re.sub(r"\s+", " ", text).strip()
+    return flat if len(flat) <= width else flat[: max(1, width - 1)].rstrip() + "…"
+
+
+def _num(value: float) -> str:
+    return f"{value:.2f}" if math.isfinite(value) else str(value)
+
+
+def _direction(comparison: Comparison, source_name: str, copy_name: str) -> str:
+    d = comparison.direction
+    conf = f"confidence {d.confidence:.0%}"
+    if d.source == "source":
+        who = f"[bold]{escape(source_name)}[/bold] looks like the original"
+    elif d.source == "copy":
+        who = f"[bold]{escape(copy_name)}[/bold] looks like the original [yellow](roles swapped)[/yellow]"
+    elif d.source:
+        who = f"[bold]{escape(d.source)}[/bold] looks like the original"
+    else:
+        who = "undecided which text came first"
+    return f"{who} ({conf})"
+
+
+def _verdict(comparison: Comparison, source_name: str, copy_name: str) -> Panel:
+    src, cpy = comparison.source, comparison.copy
+    aligned_src = {i for link in comparison.alignment.links for i in link.source if 0 <= i < len(src.sentences)}
+    aligned_cpy = {j for link in comparison.alignment.links for j in link.copy if 0 <= j < len(cpy.sentences)}
+    scores = "  ".join(f"{escape(k.replace('_', ' '))} [bold]{_num(v)}[/bold]" for k, v in comparison.scores.items())
+    lines = [
+        f"[b]relation[/b]   [bold cyan]{escape(comparison.relation.value.replace('_', ' '))}[/bold cyan]"
+        f" [dim]({escape(comparison.relation.value)})[/dim]",
+        f"[b]scores[/b]     {scores or '—'}",
+        f"[b]direction[/b]  {_direction(comparison, source_name, copy_name)}",
+    ]
+    for item in comparison.direction.evidence[:_EVIDENCE_SHOWN]:
+        lines.append(f"           [dim]•[/dim] {escape(shorten(item, 100))}")
+    more = len(comparison.direction.evidence) - _EVIDENCE_SHOWN
+    if more > 0:
+        lines.append(f"           [dim]… and {more} more[/dim]")
+    lines += [
+        f"[b]sentences[/b]  {escape(source_name)}: {len(aligned_src)}/{len(src.sentences)} aligned, "
+        f"{len(src.sentences) - len(aligned_src)} omitted · {escape(copy_name)}: "
+        f"{len(aligned_cpy)}/{len(cpy.sentences)} aligned, {len(cpy.sentences) - len(aligned_cpy)} added",
+        f"[b]boilerplate[/b] {escape(source_name)}: {len(src.boilerplate)} lines · "
+        f"{escape(copy_name)}: {len(cpy.boilerplate)} lines",
+    ]
+    title = f"retold: {escape(source_name)} → {escape(copy_name)}"
+    return Panel("\n".join(lines), title=title, title_align="left", border_style="cyan", expand=False)
+
+
+def _span_text(span: TextSpan | None, width: int) -> Text:
+    if span is None:
+        return Text("—", style="dim")
+    return Text(shorten(span.text, width) or "(empty)")
+
+
+def _changes(comparison: Comparison, source_name: str, copy_name: str) -> Table | Text:
+    if not comparison.changes:
+        return Text("No changes of meaning found.", style="green")
+    table = Table(title=f"{len(comparison.changes)} changes", title_justify="left", expand=True)
+    table.add_column("#", justify="right", style="dim", no_wrap=True)
+    table.add_column("type", no_wrap=True)
+    table.add_column(escape(source_name), ratio=3, overflow="fold")
+    table.add_column(escape(copy_name), ratio=3, overflow="fold")
+    table.add_column("note", ratio=3, overflow="fold")
+    for n, change in enumerate(comparison.changes, 1):
+        kind = change.type.value
+        table.add_row(
+            str(n),
+            Text(kind, style=TYPE_STYLES.get(change.type, "")),
+            _span_text(change.source, 70),
+            _span_text(change.copy, 70),
+            Text(shorten(change.note, 90)),
+        )
+    return table
+
+
+def print_comparison(
+    comparison: Comparison,
+    console: Console | None = None,
+    *,
+    source_name: str = "source",
+    copy_name: str = "copy",
+) -> None:
+    """Print a verdict panel and a table of the changes to ``console`` (default: stdout)."""
+    out = console if console is not None else Console()
+    out.print(Group(_verdict(comparison, source_name, copy_name), _changes(comparison, source_name, copy_name)))
