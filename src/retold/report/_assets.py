@@ -65,7 +65,9 @@ h2 { font-size: 1.2rem; margin: 2.5rem 0 .75rem; }
   grid-template-columns: minmax(12rem, auto) 1fr;
 }
 .relation { font-size: 1.35rem; font-weight: 650; text-transform: capitalize; }
-.label { display: block; font-size: .75rem; text-transform: uppercase; letter-spacing: .05em; color: var(--muted); }
+.label {
+  display: block; font-size: .75rem; text-transform: uppercase; letter-spacing: .05em; color: var(--muted);
+}
 .scores { display: flex; flex-wrap: wrap; gap: .5rem 1.5rem; margin: 0; }
 .scores div { min-width: 7rem; }
 .scores dt { font-size: .8rem; color: var(--muted); }
@@ -73,11 +75,17 @@ h2 { font-size: 1.2rem; margin: 2.5rem 0 .75rem; }
 .scores meter { width: 6rem; height: .5rem; display: block; }
 .direction p { margin: 0; }
 .direction ul, .counts { margin: .25rem 0 0; padding-left: 1.2rem; color: var(--muted); font-size: .92rem; }
-.legend { display: flex; flex-wrap: wrap; gap: .4rem 1rem; margin: 1.25rem 0 .5rem; font-size: .9rem; align-items: center; }
-.chip { display: inline-block; width: .9rem; height: .9rem; border-radius: 3px; vertical-align: -2px; margin-right: .3rem; }
+.legend {
+  display: flex; flex-wrap: wrap; gap: .4rem 1rem; align-items: center;
+  margin: 1.25rem 0 .5rem; font-size: .9rem;
+}
+.chip {
+  display: inline-block; width: .9rem; height: .9rem; border-radius: 3px;
+  vertical-align: -2px; margin-right: .3rem;
+}
 .legend .zero { color: var(--muted); }
 .controls { font-size: .9rem; color: var(--muted); margin-left: auto; }
-.compare { border: 1px solid var(--line); border-radius: 10px; overflow: hidden; background: var(--card); }
+.compare { border: 1px solid var(--line); border-radius: 10px; overflow: clip; background: var(--card); }
 .row { display: grid; grid-template-columns: 1fr 6.5rem 1fr; border-top: 1px solid var(--line); }
 .row:first-child { border-top: 0; }
 .row.head { font-weight: 600; background: var(--boiler); position: sticky; top: 0; z-index: 1; }
@@ -162,7 +170,10 @@ JS = """
       flash(tr.getAttribute("data-change"), a ? a.getAttribute("data-side") : null);
     });
     tr.addEventListener("keydown", function (ev) {
-      if (ev.key === "Enter" || ev.key === " ") { ev.preventDefault(); flash(tr.getAttribute("data-change"), null); }
+      if (ev.key === "Enter" || ev.key === " ") {
+        ev.preventDefault();
+        flash(tr.getAttribute("data-change"), null);
+      }
     });
   });
   document.querySelectorAll("mark[data-changes]").forEach(function (m) {
@@ -186,6 +197,7 @@ def csp_hash(source: str) -> str:
     return "'sha256-" + base64.b64encode(digest).decode("ascii") + "'"
 
 
+# Only single-quoted keywords and base64: safe to place in a double-quoted attribute as is.
 CONTENT_SECURITY_POLICY = "; ".join(
     [
         "default-src 'none'",
@@ -198,3 +210,4 @@ CONTENT_SECURITY_POLICY = "; ".join(
         "form-action 'none'",
     ]
 )
+assert '"' not in CONTENT_SECURITY_POLICY and "<" not in CONTENT_SECURITY_POLICY

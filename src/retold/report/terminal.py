@@ -42,6 +42,10 @@ def _num(value: float) -> str:
     return f"{value:.2f}" if math.isfinite(value) else str(value)
 
 
+def _lines(n: int) -> str:
+    return f"{n} line" if n == 1 else f"{n} lines"
+
+
 def _direction(comparison: Comparison, source_name: str, copy_name: str) -> str:
     d = comparison.direction
     conf = f"confidence {d.confidence:.0%}"
@@ -58,9 +62,12 @@ def _direction(comparison: Comparison, source_name: str, copy_name: str) -> str:
 
 def _verdict(comparison: Comparison, source_name: str, copy_name: str) -> Panel:
     src, cpy = comparison.source, comparison.copy
-    aligned_src = {i for link in comparison.alignment.links for i in link.source if 0 <= i < len(src.sentences)}
-    aligned_cpy = {j for link in comparison.alignment.links for j in link.copy if 0 <= j < len(cpy.sentences)}
-    scores = "  ".join(f"{escape(k.replace('_', ' '))} [bold]{_num(v)}[/bold]" for k, v in comparison.scores.items())
+    links = comparison.alignment.links
+    aligned_src = {i for link in links for i in link.source if 0 <= i < len(src.sentences)}
+    aligned_cpy = {j for link in links for j in link.copy if 0 <= j < len(cpy.sentences)}
+    scores = "  ".join(
+        f"{escape(k.replace('_', ' '))} [bold]{_num(v)}[/bold]" for k, v in comparison.scores.items()
+    )
     lines = [
         f"[b]relation[/b]   [bold cyan]{escape(comparison.relation.value.replace('_', ' '))}[/bold cyan]"
         f" [dim]({escape(comparison.relation.value)})[/dim]",
@@ -76,8 +83,8 @@ def _verdict(comparison: Comparison, source_name: str, copy_name: str) -> Panel:
         f"[b]sentences[/b]  {escape(source_name)}: {len(aligned_src)}/{len(src.sentences)} aligned, "
         f"{len(src.sentences) - len(aligned_src)} omitted · {escape(copy_name)}: "
         f"{len(aligned_cpy)}/{len(cpy.sentences)} aligned, {len(cpy.sentences) - len(aligned_cpy)} added",
-        f"[b]boilerplate[/b] {escape(source_name)}: {len(src.boilerplate)} lines · "
-        f"{escape(copy_name)}: {len(cpy.boilerplate)} lines",
+        f"[b]boilerplate[/b] {escape(source_name)}: {_lines(len(src.boilerplate))} · "
+        f"{escape(copy_name)}: {_lines(len(cpy.boilerplate))}",
     ]
     title = f"retold: {escape(source_name)} → {escape(copy_name)}"
     return Panel("\n".join(lines), title=title, title_align="left", border_style="cyan", expand=False)
@@ -119,4 +126,5 @@ def print_comparison(
 ) -> None:
     """Print a verdict panel and a table of the changes to ``console`` (default: stdout)."""
     out = console if console is not None else Console()
-    out.print(Group(_verdict(comparison, source_name, copy_name), _changes(comparison, source_name, copy_name)))
+    verdict = _verdict(comparison, source_name, copy_name)
+    out.print(Group(verdict, _changes(comparison, source_name, copy_name)))
