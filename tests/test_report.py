@@ -6,6 +6,7 @@ import base64
 import hashlib
 import html
 import re
+from collections.abc import Sequence
 from html.parser import HTMLParser
 
 import pytest
@@ -52,14 +53,10 @@ def span(doc: CleanDocument, text: str, nth: int = 0) -> TextSpan:
     return TextSpan(at, at + len(text), text)
 
 
-def sentence_of(doc: CleanDocument, text: str) -> int:
-    return next(s.index for s in doc.sentences if text in s.text)
-
-
 def make(
     source: str,
     copy: str,
-    links: list[tuple[tuple[int, ...], tuple[int, ...], LinkKind]],
+    links: Sequence[tuple[tuple[int, ...], tuple[int, ...], LinkKind]],
     changes: list[Change],
 ) -> Comparison:
     src, cpy = clean(source), clean(copy)
