@@ -212,15 +212,18 @@ def _silence_stdout() -> None:
 
 
 @contextlib.contextmanager
-def _status(message: str) -> Iterator[None]:
-    """Show a spinner with ``message`` on stderr while the block runs, if stderr is a terminal."""
+def _status(message: str) -> Iterator[Callable[[str], None]]:
+    """Show a spinner with ``message`` on stderr while the block runs, if stderr is a terminal.
+
+    Yields a function that replaces the message (a no-op when nothing is shown).
+    """
     if not sys.stderr.isatty():
-        yield
+        yield lambda _message: None
         return
     from rich.console import Console
 
-    with Console(stderr=True).status(message):
-        yield
+    with Console(stderr=True).status(message) as status:
+        yield lambda new: status.update(new)
 
 
 def _load(module: str, name: str) -> Any:
@@ -302,9 +305,16 @@ def _cmd_eval_pairs(args: argparse.Namespace) -> int:
     """``retold eval pairs DIR --corpus CORPUS_DIR``."""
     pairs_dir = _existing_dir(args.pairs_dir)
     corpus_dir = _existing_dir(args.corpus)
-    with _status("Evaluating rewrite pairs…"):
+    with _status("Loading models…") as update:
         evaluate_pairs = _load("retold.evaluate", "evaluate_pairs")
-        report = evaluate_pairs(pairs_dir, corpus_dir)
+        done = 0
+
+        def progress(pair_id: str) -> None:
+            nonlocal done
+            done += 1
+            update(f"Evaluated {done} pairs (last: {pair_id})…")
+
+        report = evaluate_pairs(pairs_dir, corpus_dir, progress=progress)
     if args.json:
         sys.stdout.write(json.dumps(report.to_dict(), ensure_ascii=False, indent=2) + "\n")
         sys.stdout.flush()

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from retold.nlp import STOPWORDS, stem
-from retold.relation import is_title
+from retold.relation import STRONG_LINK, is_title
 from retold.numbers import Quantity, find_quantities
 from retold.types import (
     Alignment,
@@ -50,7 +50,7 @@ _BOOSTERS = frozenset(
 _FIRM_MODALS = frozenset({"will", "would", "must", "shall"})
 _WEAK_MODALS = frozenset({"may", "might", "could"})
 SYNONYM_COSINE = 0.6
-_CLAUSE_DEPS = {"conj", "relcl", "acl", "advcl", "appos", "prep", "npadvmod", "ccomp", "xcomp", "dobj", "pobj", "nmod", "compound", "amod"}
+_CLAUSE_DEPS = {"conj", "relcl", "acl", "advcl", "appos", "prep", "npadvmod", "ccomp", "xcomp", "dobj", "pobj", "nmod"}
 _CONTENT_POS = {"NOUN", "PROPN", "NUM", "ADJ", "VERB", "ADV"}
 _QUOTE_RE = re.compile(r"[\"“]([^\"“”]{2,}?)[\"”]")
 _APOS = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"'})
@@ -167,8 +167,10 @@ class _Explainer:
         self.entities(s_toks, d_toks, d_keys, s_keys)
         self.attribution(s_toks, d_toks, d_keys)
         self.tone(s_toks, d_toks, d_keys, s_keys)
-        self.clauses(s_toks, d_keys, q_spans, side="src")
-        self.clauses(d_toks, s_keys, q_spans, side="dst")
+        if lk.score >= STRONG_LINK:
+            # Inside a loosely linked pair, unmatched words say little.
+            self.clauses(s_toks, d_keys, q_spans, side="src")
+            self.clauses(d_toks, s_keys, q_spans, side="dst")
 
     def _synonyms(self, s_toks: list[Token], d_toks: list[Token], s_keys: set[str], d_keys: set[str]) -> None:
         """Count a word as kept when the other side has a word of the same meaning.
@@ -346,6 +348,7 @@ class _Explainer:
     # -- attribution ------------------------------------------------------------
     def attribution(self, s_toks: list[Token], d_toks: list[Token], d_keys: set[str]) -> None:
         d_has_speech = any(t.lemma_ in _SPEECH or t.lower_ == "according" for t in d_toks)
+        d_speakers = [sp for t in d_toks if (sp := _speaker_of(t)) is not None]
         for tok in s_toks:
             speaker = _speaker_of(tok)
             if speaker is None:
@@ -356,13 +359,12 @@ class _Explainer:
             span = (min(tok.idx, speaker[0].idx), max(tok.idx + len(tok), speaker[-1].idx + len(speaker[-1])))
             if span[1] - span[0] > 120:
                 span = (speaker[0].idx, speaker[-1].idx + len(speaker[-1]))
+            if d_has_speech and not d_speakers:
+                continue  # "he said": the speaker is carried by the context
             dst = None
-            if d_has_speech:
-                for t in d_toks:
-                    sp = _speaker_of(t)
-                    if sp is not None:
-                        dst = (sp[0].idx, sp[-1].idx + len(sp[-1]))
-                        break
+            if d_speakers:
+                sp = d_speakers[0]
+                dst = (sp[0].idx, sp[-1].idx + len(sp[-1]))
             note = "statement credited to someone else" if dst else "source of the statement dropped"
             self.add(ChangeType.ATTRIBUTION, span, dst, note)
 
@@ -415,6 +417,8 @@ class _Explainer:
                 continue
             if not any(t.pos_ in {"NOUN", "PROPN"} for t in missing):
                 continue
+            if side == "dst" and (len(content) < 4 or not any(t.pos_ == "VERB" for t in missing)):
+                continue  # an added claim has a predicate of its own
             start, end = sub[0].idx, sub[-1].idx + len(sub[-1])
             if any(a <= start < b for a, b in skip):
                 continue

@@ -68,26 +68,32 @@ def _verdict(comparison: Comparison, source_name: str, copy_name: str) -> Panel:
     scores = "  ".join(
         f"{escape(k.replace('_', ' '))} [bold]{_num(v)}[/bold]" for k, v in comparison.scores.items()
     )
-    lines = [
-        f"[b]relation[/b]   [bold cyan]{escape(comparison.relation.value.replace('_', ' '))}[/bold cyan]"
-        f" [dim]({escape(comparison.relation.value)})[/dim]",
-        f"[b]scores[/b]     {scores or '—'}",
-        f"[b]direction[/b]  {_direction(comparison, source_name, copy_name)}",
-    ]
+    grid = Table.grid(padding=(0, 2))
+    grid.add_column(style="bold", no_wrap=True)
+    grid.add_column()
+    rel = comparison.relation.value
+    label = escape(rel.replace("_", " "))
+    grid.add_row("relation", f"[bold cyan]{label}[/bold cyan] [dim]({escape(rel)})[/dim]")
+    grid.add_row("scores", scores or "—")
+    grid.add_row("direction", _direction(comparison, source_name, copy_name))
     for item in comparison.direction.evidence[:_EVIDENCE_SHOWN]:
-        lines.append(f"           [dim]•[/dim] {escape(shorten(item, 100))}")
+        grid.add_row("", f"[dim]•[/dim] {escape(shorten(item, 100))}")
     more = len(comparison.direction.evidence) - _EVIDENCE_SHOWN
     if more > 0:
-        lines.append(f"           [dim]… and {more} more[/dim]")
-    lines += [
-        f"[b]sentences[/b]  {escape(source_name)}: {len(aligned_src)}/{len(src.sentences)} aligned, "
+        grid.add_row("", f"[dim]… and {more} more[/dim]")
+    grid.add_row(
+        "sentences",
+        f"{escape(source_name)}: {len(aligned_src)}/{len(src.sentences)} aligned, "
         f"{len(src.sentences) - len(aligned_src)} omitted · {escape(copy_name)}: "
         f"{len(aligned_cpy)}/{len(cpy.sentences)} aligned, {len(cpy.sentences) - len(aligned_cpy)} added",
-        f"[b]boilerplate[/b] {escape(source_name)}: {_lines(len(src.boilerplate))} · "
+    )
+    grid.add_row(
+        "boilerplate",
+        f"{escape(source_name)}: {_lines(len(src.boilerplate))} · "
         f"{escape(copy_name)}: {_lines(len(cpy.boilerplate))}",
-    ]
+    )
     title = f"retold: {escape(source_name)} → {escape(copy_name)}"
-    return Panel("\n".join(lines), title=title, title_align="left", border_style="cyan", expand=False)
+    return Panel(grid, title=title, title_align="left", border_style="cyan", expand=False)
 
 
 def _span_text(span: TextSpan | None, width: int) -> Text:
