@@ -275,7 +275,13 @@ def _cmd_compare(args: argparse.Namespace) -> int:
 
     with _status("Loading models and comparing…"):
         compare = _load("retold.compare", "compare")
-        comparison = compare(source_text, copy_text, source_date=source_date, copy_date=copy_date)
+        try:
+            comparison = compare(source_text, copy_text, source_date=source_date, copy_date=copy_date)
+        except InputError as e:
+            if e.path is not None:
+                raise
+            # The library speaks of "the source" and "the copy"; say which files those are.
+            raise InputError(f"{e} (source: {source_name}, copy: {copy_name})") from e
 
     if html_path is not None:
         render_html = _load("retold.report", "render_html")
