@@ -76,7 +76,7 @@ def fakes(monkeypatch: pytest.MonkeyPatch) -> dict[str, list[Any]]:
             progress("pair-1")
         return Report()
 
-    monkeypatch.setitem(sys.modules, "retold.compare", types.SimpleNamespace(compare=compare))
+    monkeypatch.setitem(sys.modules, "retold.pipeline", types.SimpleNamespace(compare=compare))
     monkeypatch.setitem(
         sys.modules, "retold.report",
         types.SimpleNamespace(render_html=render_html, print_comparison=print_comparison),
@@ -278,7 +278,7 @@ def test_model_error_exits_1(
     def broken(*args: Any, **kw: Any) -> Comparison:
         raise ModelError("model file fails its sha256 check")
 
-    monkeypatch.setitem(sys.modules, "retold.compare", types.SimpleNamespace(compare=broken))
+    monkeypatch.setitem(sys.modules, "retold.pipeline", types.SimpleNamespace(compare=broken))
     src, cpy = pair
     assert main(["compare", str(src), str(cpy)]) == 1
     assert_clean_error(capsys.readouterr().err, "sha256")
@@ -293,7 +293,7 @@ def test_library_input_error_names_the_files(
     def no_content(*args: Any, **kw: Any) -> Comparison:
         raise InputError("the copy has no sentences of content")
 
-    monkeypatch.setitem(sys.modules, "retold.compare", types.SimpleNamespace(compare=no_content))
+    monkeypatch.setitem(sys.modules, "retold.pipeline", types.SimpleNamespace(compare=no_content))
     src, cpy = pair
     assert main(["compare", str(src), str(cpy)]) == 2
     assert_clean_error(capsys.readouterr().err, "no sentences", f"copy: {cpy}")
@@ -306,7 +306,7 @@ def test_keyboard_interrupt_exits_130(
     def interrupted(*args: Any, **kw: Any) -> Comparison:
         raise KeyboardInterrupt
 
-    monkeypatch.setitem(sys.modules, "retold.compare", types.SimpleNamespace(compare=interrupted))
+    monkeypatch.setitem(sys.modules, "retold.pipeline", types.SimpleNamespace(compare=interrupted))
     src, cpy = pair
     assert main(["compare", str(src), str(cpy)]) == 130
     err = capsys.readouterr().err
@@ -336,10 +336,10 @@ def test_broken_pipe_is_quiet(
 def test_missing_module_is_reported_cleanly(
     pair: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    monkeypatch.setitem(sys.modules, "retold.compare", None)  # makes the import fail
+    monkeypatch.setitem(sys.modules, "retold.pipeline", None)  # makes the import fail
     src, cpy = pair
     assert main(["compare", str(src), str(cpy)]) == 1
-    assert_clean_error(capsys.readouterr().err, "retold.compare")
+    assert_clean_error(capsys.readouterr().err, "retold.pipeline")
 
 
 def test_debug_env_shows_traceback(
@@ -539,7 +539,7 @@ def test_cli_module_is_light() -> None:
     """``retold --help`` must not pay for loading the model stack."""
     code = (
         "import sys, retold.cli; "
-        "heavy = {'onnxruntime', 'spacy', 'trafilatura', 'numpy', 'retold.compare', 'rich'}; "
+        "heavy = {'onnxruntime', 'spacy', 'trafilatura', 'numpy', 'retold.pipeline', 'rich'}; "
         "heavy &= set(sys.modules); "
         "print(sorted(heavy))"
     )

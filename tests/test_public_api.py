@@ -11,18 +11,6 @@ import retold
 
 HEAVY = ("onnxruntime", "spacy", "trafilatura", "tokenizers", "torch")
 
-# Known bug, kept visible: once the submodule ``retold.compare`` has been imported
-# (the lazy ``__getattr__`` itself imports it), the import system sets the package
-# attribute ``retold.compare`` to the *module*, shadowing the function, so
-# ``from retold import compare; compare(a, b)`` fails with "module is not callable".
-# Strict: the tests fail loudly once retold/__init__.py is fixed, so the marks come off.
-COMPARE_SHADOWED = pytest.mark.xfail(
-    strict=True,
-    reason="retold.compare (submodule) shadows retold.compare (function) in retold/__init__.py",
-    raises=subprocess.CalledProcessError,
-)
-
-
 def test_all_is_sorted() -> None:
     assert retold.__all__ == sorted(retold.__all__)
 
@@ -39,16 +27,15 @@ def test_every_name_is_importable(name: str) -> None:
     assert getattr(retold, name) is not None
 
 
-@COMPARE_SHADOWED
 @pytest.mark.parametrize(
     "first",
-    ["", "import retold.compare", "import retold; retold.compare", "from retold.cli import main"],
+    ["", "import retold.pipeline", "import retold; retold.compare", "from retold.cli import main"],
 )
 def test_compare_is_the_function_whatever_was_imported_first(first: str) -> None:
     """``from retold import compare`` gives the function, in a fresh interpreter."""
     code = (
         f"{first}\n"
-        "import retold.compare as m\n"
+        "import retold.pipeline as m\n"
         "from retold import compare\n"
         "assert compare is m.compare, type(compare)\n"
     )

@@ -26,7 +26,7 @@ from retold.types import (
 )
 
 if TYPE_CHECKING:
-    from retold.compare import compare
+    from retold.pipeline import compare
 
 __version__ = "0.1.0"
 
@@ -57,7 +57,7 @@ logging.getLogger(__name__).addHandler(logging.NullHandler())
 
 def __getattr__(name: str) -> Any:
     if name == "compare":
-        from retold.compare import compare
+        from retold.pipeline import compare
 
         return compare
     raise AttributeError(f"module 'retold' has no attribute {name!r}")

@@ -28,6 +28,7 @@ class AlignOptions:
     strong_cosine: float = 0.72  # a cosine this high links on its own
     merge_threshold: float = 0.34  # combined score to join a link as a merge or split
     merge_gain: float = 0.08  # the merge must raise word coverage by this much
+    merge_cover: float = 0.4  # and the joining sentence must be this much covered
 
     def __post_init__(self) -> None:
         if not 0.0 <= self.cosine_weight <= 1.0:
@@ -115,7 +116,8 @@ def align_embeddings(
         g = groups[_group_of(groups, src_index=d_link[j])]
         before = _coverage(dw[j], [sw[k] for k in g[0]])
         after = _coverage(dw[j], [sw[k] for k in g[0]] + [sw[i]])
-        if after - before >= opts.merge_gain:
+        # The merged sentence must itself be mostly found in the copy sentence.
+        if after - before >= opts.merge_gain and _coverage(sw[i], [dw[j]]) >= opts.merge_cover:
             g[0].append(i)
             s_link[i] = j
     # 3. Splits: an unlinked copy sentence joins the link of its best source sentence.
@@ -129,7 +131,7 @@ def align_embeddings(
         g = groups[key]
         before = _coverage(sw[i], [dw[k] for k in g[1]])
         after = _coverage(sw[i], [dw[k] for k in g[1]] + [dw[j]])
-        if after - before >= opts.merge_gain:
+        if after - before >= opts.merge_gain and _coverage(dw[j], [sw[k] for k in g[0]]) >= opts.merge_cover:
             g[1].append(j)
             d_link[j] = i
 

@@ -274,7 +274,7 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     source_name, copy_name = _display_name(args.source), _display_name(args.copy)
 
     with _status("Loading models and comparing…"):
-        compare = _load("retold.compare", "compare")
+        compare = _load("retold.pipeline", "compare")
         try:
             comparison = compare(source_text, copy_text, source_date=source_date, copy_date=copy_date)
         except InputError as e:

@@ -171,7 +171,7 @@ def evaluate_pairs(
     """Run compare() on every gold pair in ``pairs_dir`` and score it."""
     import time
 
-    from retold.compare import compare
+    from retold.pipeline import compare
     from retold.embed import default_embedder
 
     default_embedder()  # load once, outside the timings

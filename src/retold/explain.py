@@ -165,6 +165,7 @@ class _Explainer:
         q_spans = self.quotes(lk, s_text, d_text)
         self.numbers(s_text, d_text)
         self.entities(s_toks, d_toks, d_keys, s_keys)
+        self.new_names(s_toks, d_toks, s_keys)
         self.attribution(s_toks, d_toks, d_keys)
         self.tone(s_toks, d_toks, d_keys, s_keys)
         if lk.score >= STRONG_LINK:
@@ -277,6 +278,8 @@ class _Explainer:
                 if diff is None:
                     continue
                 (a0, a1), (b0, b1) = diff
+                if not any(w not in STOPWORDS for w in _words(q[a0:a1]) + _words(best[2][b0:b1])):
+                    continue  # only an article or a particle differs
                 src_part = (s_map[m.start(1) + a0], s_map[m.start(1) + a1 - 1] + 1) if a1 > a0 else None
                 dst_part = (d_map[best[0] + b0], d_map[best[0] + b1 - 1] + 1) if b1 > b0 else None
                 note = "quote cut short" if dst_part is None else "quoted words altered"
@@ -333,6 +336,27 @@ class _Explainer:
                 self.add(ChangeType.ENTITY, span, partner, f"“{ent.text}” replaced or blurred")
             else:
                 self.add(ChangeType.OMISSION, span, None, f"“{ent.text}” left out")
+
+    def new_names(self, s_toks: list[Token], d_toks: list[Token], s_keys: set[str]) -> None:
+        """Names in the copy that the source never mentions: the claim around them is added."""
+        if not d_toks:
+            return
+        doc = d_toks[0].doc
+        lo, hi = d_toks[0].i, d_toks[-1].i + 1
+        s_chunks = _free_chunks(s_toks, {_key(t) for t in d_toks})
+        for ent in doc.ents:
+            if ent.start < lo or ent.end > hi or ent.label_ not in _NAME_ENTS - {"NORP"}:
+                continue
+            keys = [_key(t) for t in ent if t.pos_ == "PROPN"]
+            if not keys or ent.text.lower() in self.src.doc.view.lower():
+                continue
+            present = sum(k in self.src_all_keys for k in keys)
+            if (ent.label_ == "PERSON" and keys[-1] in self.src_all_keys) or present > len(keys) / 2:
+                continue
+            if _acronym_or_alias(ent.text, self.src.doc.view) or self._equivalent(ent.text, s_chunks) == "same":
+                continue
+            clause = _enclosing_clause(ent.root)
+            self.add(ChangeType.ADDITION, None, clause, f"“{ent.text}” is not in the source: claim added")
 
     def _equivalent(self, text: str, chunks: list[tuple[int, int, str]]) -> tuple[int, int] | str | None:
         """Find the copy phrase that stands for ``text``: "same" if it keeps the meaning."""
@@ -513,6 +537,19 @@ def _is_speaker(tok: Token) -> bool:
     if tok.dep_ in {"nsubj", "nsubjpass"} and head.lemma_ in _SPEECH:
         return True
     return tok.dep_ == "pobj" and head.lower_ == "to" and head.head.lower_ == "according"
+
+
+def _enclosing_clause(tok: Token) -> tuple[int, int]:
+    """The span of the smallest clause or phrase around ``tok`` (at most 30 tokens)."""
+    node = tok
+    while node.head.i != node.i:
+        if node.dep_ in {"advcl", "relcl", "conj", "prep", "ccomp", "acl", "appos"}:
+            sub = list(node.subtree)
+            if len(sub) <= 30:
+                return sub[0].idx, sub[-1].idx + len(sub[-1])
+            break
+        node = node.head
+    return tok.idx, tok.idx + len(tok)
 
 
 def _has_firm_modal(tok: Token, others: list[Token]) -> bool:

@@ -1,0 +1,44 @@
+from __future__ import annotations
+
+from retold.clean import clean, find_boilerplate
+
+
+def test_furniture_lines_are_set_apart_by_shape() -> None:
+    text = (
+        "Get our morning briefing in your inbox - sign up now\n"
+        "The council approved the new bridge on Tuesday. Work starts in May.\n"
+        "Share this: Facebook | X | Email\n"
+        "Map widget failed to load. Please enable JavaScript\n"
+    )
+    doc = clean(text)
+    assert [b.text for b in doc.boilerplate] == [
+        "Get our morning briefing in your inbox - sign up now",
+        "Share this: Facebook | X | Email",
+        "Map widget failed to load. Please enable JavaScript",
+    ]
+    assert [s.text for s in doc.sentences] == ["The council approved the new bridge on Tuesday.", "Work starts in May."]
+    for b in doc.boilerplate:
+        assert text[b.start : b.end] == b.text
+
+
+def test_news_prose_with_cue_words_is_content() -> None:
+    text = (
+        "Shares in the firm rose after it said subscriptions to its newsletter service had doubled, "
+        "according to figures released by the company on Monday.\n"
+    )
+    assert find_boilerplate(text) == []
+
+
+def test_html_offsets_index_the_raw_markup() -> None:
+    html = (
+        "<html><body><nav>Home | News</nav><article><h1>Bridge approved</h1>"
+        "<p>The council approved the new bridge on Tuesday &amp; work starts in May.</p>"
+        "<p>The mayor said the cost was £4m.</p></article></body></html>"
+    )
+    doc = clean(html)
+    assert doc.is_html
+    texts = [s.text for s in doc.sentences]
+    assert "The mayor said the cost was £4m." in texts
+    s = doc.sentences[texts.index("The mayor said the cost was £4m.")]
+    span = doc.input_span(s.start, s.end)
+    assert html[span.start : span.end] == "The mayor said the cost was £4m."

@@ -1,0 +1,145 @@
+"""compare() end to end with the real models."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from retold import ChangeType, Relation
+from retold.pipeline import compare
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _covering(changes, side: str, needle: str, text: str):  # type: ignore[no-untyped-def]
+    """Changes whose span on ``side`` overlaps the first occurrence of ``needle`` in ``text``."""
+    i = text.find(needle)
+    assert i >= 0, needle
+    out = []
+    for c in changes:
+        span = c.source if side == "source" else c.copy
+        if span and span.start < i + len(needle) and i < span.end:
+            out.append(c)
+    return out
+
+
+def test_identical_texts_have_no_changes(embedder) -> None:  # type: ignore[no-untyped-def]
+    text = "The port reopened on Monday. Officials said 40 ships were waiting."
+    c = compare(text, text, embedder=embedder)
+    assert c.relation is Relation.IDENTICAL
+    assert c.changes == ()
+
+
+def test_changed_figure_and_dropped_name(embedder) -> None:  # type: ignore[no-untyped-def]
+    src = (
+        "Harbour master Ellen Varga said 40 ships were waiting outside the port on Monday.\n"
+        "The storm closed the eastern breakwater for three days."
+    )
+    cpy = (
+        "Officials said 25 ships were waiting outside the port on Monday.\n"
+        "The storm shut the eastern breakwater for three days."
+    )
+    c = compare(src, cpy, embedder=embedder)
+    nums = [ch for ch in c.changes if ch.type is ChangeType.NUMBER]
+    assert any(ch.source and ch.source.text == "40" and ch.copy and ch.copy.text == "25" for ch in nums)
+    assert _covering(c.changes, "source", "Ellen Varga", src)
+    # "closed" -> "shut" keeps the meaning: nothing reported on the second sentence.
+    assert not _covering(c.changes, "source", "closed the eastern", src)
+    for ch in c.changes:
+        for span, text in ((ch.source, src), (ch.copy, cpy)):
+            if span:
+                assert text[span.start : span.end] == span.text
+
+
+def test_dates_decide_direction(embedder) -> None:  # type: ignore[no-untyped-def]
+    import datetime as dt
+
+    src = "The port reopened on Monday after a storm. Officials said 40 ships were waiting."
+    cpy = "After a storm the port reopened on Monday. Officials said that 40 ships waited."
+    c = compare(src, cpy, embedder=embedder, source_date=dt.date(2024, 5, 2), copy_date=dt.date(2024, 5, 1))
+    assert c.direction.source == "copy"
+    assert c.direction.confidence > 0.9
+
+
+def test_json_contract(embedder) -> None:  # type: ignore[no-untyped-def]
+    src = (ROOT / "demo" / "harbour-original.txt").read_text(encoding="utf-8")
+    cpy = (ROOT / "demo" / "harbour-rewrite.txt").read_text(encoding="utf-8")
+    d = compare(src, cpy, embedder=embedder).to_dict()
+    assert set(d) == {"relation", "scores", "direction", "boilerplate", "alignment", "changes"}
+    json.dumps(d)
+    for b in d["boilerplate"]:
+        text = src if b["side"] == "source" else cpy
+        assert text[b["start"] : b["end"]] == b["text"]
+    for link in d["alignment"]:
+        assert link["kind"] in {"verbatim", "edited", "paraphrased"}
+
+
+@pytest.fixture(scope="module")
+def pair(shared: Path, embedder):  # type: ignore[no-untyped-def]
+    """The Kursk case: read from ../shared, never copied."""
+    d = shared / "examples" / "kursk"
+    src = (d / "source-republished.txt").read_text(encoding="utf-8")
+    cpy = (d / "rewrite.txt").read_text(encoding="utf-8")
+    return src, cpy, compare(src, cpy, embedder=embedder)
+
+
+class TestKursk:
+    """The case that started retold."""
+
+    def test_verdict(self, pair) -> None:  # type: ignore[no-untyped-def]
+        _, _, c = pair
+        assert c.relation is Relation.PARAPHRASE
+        assert c.direction.source == "source"
+
+    def test_boilerplate_stripped(self, pair) -> None:  # type: ignore[no-untyped-def]
+        src, _, c = pair
+        assert len(c.source.boilerplate) == 3
+        assert c.copy.boilerplate == ()
+        body_start = min(s.start for s in c.source.sentences)
+        assert all(b.end <= body_start or b.start >= c.source.sentences[-1].end for b in c.source.boilerplate)
+
+    def test_every_copy_sentence_aligned(self, pair) -> None:  # type: ignore[no-untyped-def]
+        _, _, c = pair
+        assert c.alignment.copy_unaligned == ()
+
+    @pytest.mark.parametrize("needle", ["Truth Social", "questioned Vladimir Putin"])
+    def test_claims_not_in_source(self, pair, needle: str) -> None:  # type: ignore[no-untyped-def]
+        _, cpy, c = pair
+        assert any(ch.type is ChangeType.ADDITION for ch in _covering(c.changes, "copy", needle, cpy))
+
+    @pytest.mark.parametrize(
+        ("needle", "types"),
+        [
+            ("bullshit", {ChangeType.QUOTE}),
+            ("five enemy", {ChangeType.NUMBER}),
+            ("170mm", {ChangeType.NUMBER, ChangeType.OMISSION}),
+            ("240mm", {ChangeType.NUMBER, ChangeType.OMISSION}),
+            ("We will never forget our friends", {ChangeType.QUOTE}),
+            ("Belgorod", {ChangeType.OMISSION, ChangeType.ENTITY}),
+        ],
+    )
+    def test_source_details_changed(self, pair, needle: str, types) -> None:  # type: ignore[no-untyped-def]
+        src, _, c = pair
+        assert {ch.type for ch in _covering(c.changes, "source", needle, src)} & types
+
+    def test_unit_rewording_not_flagged(self, pair) -> None:  # type: ignore[no-untyped-def]
+        src, _, c = pair
+        assert not _covering(c.changes, "source", "30 sq km", src)
+        assert not _covering(c.changes, "source", "1,300 sq km", src)
+
+
+def test_eval_gate(shared: Path, embedder) -> None:  # type: ignore[no-untyped-def]
+    """Accuracy on the development pairs never falls below the recorded floors."""
+    from retold.evaluate import evaluate_pairs
+
+    floors = json.loads((ROOT / "tests" / "eval_floors.json").read_text())
+    t = evaluate_pairs(shared / "data" / "rewrites", shared / "data" / "bbc").totals()
+    assert t["relation_accuracy"] >= floors["relation_accuracy"]
+    assert t["change_recall"] >= floors["change_recall"]
+    assert t["change_precision"] >= floors["change_precision"]
+    assert t["boilerplate_recall"] >= floors["boilerplate_recall"]
+    assert t["boilerplate_precision"] >= floors["boilerplate_precision"]
+    assert t["equivalence_false_alarms"] <= floors["max_equivalence_false_alarms"]
+    assert t["republish_false_alarms"] <= floors["max_republish_false_alarms"]
