@@ -127,8 +127,8 @@ def find_quantities(text: str) -> list[Quantity]:
         value = float(m.group("digits").replace(",", "")) if m.group("digits") else _word_value(word)
         scale = (m.group("scale") or "").lower()
         if scale:
-            if scale == "m" and not m.group("cur") and not m.group("digits"):
-                continue
+            if scale in ("m", "k") and not m.group("cur"):
+                scale = ""  # "38m" without a currency is as likely metres as millions
             value *= _SCALES.get(scale, 1.0)
         pct = bool(m.group("pct"))
         if m.group("denom"):
