@@ -69,6 +69,7 @@ class Quantity:
     qualifier: str  # "exact", "more", "less", "approx", "vague", "universal"
     percent: bool = False
     fraction: bool = False
+    alt: float | None = None  # a second reading: "38m" is 38 million or 38 metres
 
     def same_as(self, other: Quantity) -> bool:
         """True when both denote the same amount with the same qualifier."""
@@ -89,7 +90,11 @@ class Quantity:
             a *= 100.0
         elif other.fraction and self.percent:
             b *= 100.0
-        return abs(a - b) <= 1e-6 * max(1.0, abs(a), abs(b))
+        for x in (a, self.alt):
+            for y in (b, other.alt):
+                if x is not None and y is not None and abs(x - y) <= 1e-6 * max(1.0, abs(x), abs(y)):
+                    return True
+        return False
 
 
 def _word_value(w: str) -> float:
@@ -126,9 +131,10 @@ def find_quantities(text: str) -> list[Quantity]:
             continue  # too often not a number at all ("first time", "second half")
         value = float(m.group("digits").replace(",", "")) if m.group("digits") else _word_value(word)
         scale = (m.group("scale") or "").lower()
+        alt: float | None = None
         if scale:
             if scale in ("m", "k") and not m.group("cur"):
-                scale = ""  # "38m" without a currency is as likely metres as millions
+                alt = value  # "38m" without a currency may be metres as well as millions
             value *= _SCALES.get(scale, 1.0)
         pct = bool(m.group("pct"))
         if m.group("denom"):
@@ -139,7 +145,7 @@ def find_quantities(text: str) -> list[Quantity]:
                 pct = True
         qual = _QUALIFIERS.get((m.group("qual") or "").lower(), "exact")
         frac = bool(word) and 0 < value < 1 and not pct
-        out.append(Quantity(m.start(), m.end(), m.group(), value, qual, pct, frac))
+        out.append(Quantity(m.start(), m.end(), m.group(), value, qual, pct, frac, alt))
         taken.append((m.start(), m.end()))
     for m in _VAGUE_RE.finditer(text):
         if any(a <= m.start() < b for a, b in taken):
