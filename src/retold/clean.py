@@ -22,12 +22,7 @@ from retold.types import Boilerplate, CleanDocument
 # on the density of such words together with its shape, never on its content
 # as a whole, so new phrasings of the same furniture are caught too.
 _CUE_WORDS = frozenset(
-    """subscribe subscribed subscription newsletter newsletters inbox signup sign-up
-    login log-in unsubscribe digest updates notifications share facebook twitter
-    instagram whatsapp linkedin reddit pinterest telegram youtube tiktok comments
-    reply advertisement advertisements sponsored promoted cookies cookie privacy
-    consent accept opt-out preferences settings disclaimer copyright trending
-    recommended posts tags tagged categories javascript widget auto-aggregated""".split()
+    ["subscribe", "subscribed", "subscription", "newsletter", "newsletters", "inbox", "signup", "sign-up", "login", "log-in", "unsubscribe", "digest", "updates", "notifications", "share", "facebook", "twitter", "instagram", "whatsapp", "linkedin", "reddit", "pinterest", "telegram", "youtube", "tiktok", "comments", "reply", "advertisement", "advertisements", "sponsored", "promoted", "cookies", "cookie", "privacy", "consent", "accept", "opt-out", "preferences", "settings", "disclaimer", "copyright", "trending", "recommended", "posts", "tags", "tagged", "categories", "javascript", "widget", "auto-aggregated"]
 )
 _CUE_PHRASES = re.compile(
     r"\b(sign (?:up|in)|log in|read (?:more|next|also)|see also|you may also like|"

@@ -171,8 +171,8 @@ def evaluate_pairs(
     """Run compare() on every gold pair in ``pairs_dir`` and score it."""
     import time
 
-    from retold.pipeline import compare
     from retold.embed import default_embedder
+    from retold.pipeline import compare
 
     default_embedder()  # load once, outside the timings
     scores = []

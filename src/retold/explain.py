@@ -17,8 +17,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from retold.nlp import STOPWORDS, stem
-from retold.relation import STRONG_LINK, is_title
 from retold.numbers import Quantity, find_quantities
+from retold.relation import STRONG_LINK, is_title
 from retold.types import (
     Alignment,
     Change,
@@ -27,7 +27,6 @@ from retold.types import (
     LinkKind,
     Relation,
     SentenceLink,
-    TextSpan,
 )
 
 if TYPE_CHECKING:
@@ -37,15 +36,13 @@ Encode = Callable[[list[str]], np.ndarray]
 
 _NAME_ENTS = {"PERSON", "ORG", "GPE", "NORP", "LOC", "FAC", "EVENT", "PRODUCT", "WORK_OF_ART", "LAW"}
 _SPEECH = frozenset(
-    """say tell claim add insist state argue warn announce suggest explain deny
-    confirm accuse allege reveal predict urge""".split()
+    ["say", "tell", "claim", "add", "insist", "state", "argue", "warn", "announce", "suggest", "explain", "deny", "confirm", "accuse", "allege", "reveal", "predict", "urge"]
 )
 _HEDGES = frozenset(
-    """probably possibly perhaps maybe likely unlikely reportedly allegedly apparently seemingly
-    somewhat partly arguably""".split()
+    ["probably", "possibly", "perhaps", "maybe", "likely", "unlikely", "reportedly", "allegedly", "apparently", "seemingly", "somewhat", "partly", "arguably"]
 )
 _BOOSTERS = frozenset(
-    """certainly clearly definitely undoubtedly prove proved proves proven""".split()
+    ["certainly", "clearly", "definitely", "undoubtedly", "prove", "proved", "proves", "proven"]
 )
 _FIRM_MODALS = frozenset({"will", "would", "must", "shall"})
 _WEAK_MODALS = frozenset({"may", "might", "could"})
@@ -408,9 +405,7 @@ class _Explainer:
                 w = t.lower_
                 if _key(t) in other:
                     continue
-                if w in _HEDGES and t.pos_ in {"ADV", "ADJ"}:
-                    note = "statement hedged" if side == "dst" else "hedge removed: statement made firmer"
-                elif w in _WEAK_MODALS and t.head.i < len(t.doc) and _has_firm_modal(t, toks_other(side)):
+                if (w in _HEDGES and t.pos_ in {"ADV", "ADJ"}) or (w in _WEAK_MODALS and t.head.i < len(t.doc) and _has_firm_modal(t, toks_other(side))):
                     note = "statement hedged" if side == "dst" else "hedge removed: statement made firmer"
                 elif w in _BOOSTERS and t.pos_ in {"ADV", "VERB"}:
                     note = "statement made more certain" if side == "dst" else "emphasis removed"

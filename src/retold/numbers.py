@@ -34,10 +34,9 @@ _QUALIFIERS = {
     "circa": "approx", "just over": "more", "within": "less",
 }
 VAGUE = frozenset(
-    """multiple several many numerous various some few dozens hundreds thousands millions
-    scores countless handful most majority minority lots plenty much""".split()
+    ["multiple", "several", "many", "numerous", "various", "some", "few", "dozens", "hundreds", "thousands", "millions", "scores", "countless", "handful", "most", "majority", "minority", "lots", "plenty", "much"]
 )
-UNIVERSAL = frozenset("every all each entire whole none no".split())
+UNIVERSAL = frozenset(["every", "all", "each", "entire", "whole", "none", "no"])
 
 _num_words = "|".join(sorted((re.escape(w) for w in _UNITS), key=len, reverse=True))
 _scale_words = "thousand|million|billion|trillion|bn|mn|tn|m|k"

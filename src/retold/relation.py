@@ -17,7 +17,6 @@ from retold.types import (
     SentenceLink,
 )
 
-
 STRONG_LINK = 0.62
 
 

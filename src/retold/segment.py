@@ -15,15 +15,12 @@ from collections.abc import Iterator
 from retold.types import Sentence
 
 _ABBREVIATIONS = frozenset(
-    """mr mrs ms dr prof st sr jr gen col lt sgt capt cmdr adm gov sen rep rev hon
-    pres supt insp det fr mt ft no nos vol vols fig figs approx est dept univ inc
-    ltd co corp bros plc jan feb mar apr jun jul aug sep sept oct nov dec mon tue
-    wed thu fri sat sun vs etc al eg ie cf op pp ed eds""".split()
+    ["mr", "mrs", "ms", "dr", "prof", "st", "sr", "jr", "gen", "col", "lt", "sgt", "capt", "cmdr", "adm", "gov", "sen", "rep", "rev", "hon", "pres", "supt", "insp", "det", "fr", "mt", "ft", "no", "nos", "vol", "vols", "fig", "figs", "approx", "est", "dept", "univ", "inc", "ltd", "co", "corp", "bros", "plc", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "mon", "tue", "wed", "thu", "fri", "sat", "sun", "vs", "etc", "al", "eg", "ie", "cf", "op", "pp", "ed", "eds"]
 )
 
 # Candidate sentence ends: terminal punctuation, optional closers, then space.
 _END = re.compile(r"""([.!?]+|\.\s\.\s\.)(["'”’)\]]*)(\s+)""")
-_OPENERS = "\"'“‘([" 
+_OPENERS = "\"'“‘(["
 
 
 def _ends_sentence(text: str, m: re.Match[str]) -> bool:
