@@ -47,11 +47,8 @@ def _lexical(src_words: list[set[str]], dst_words: list[set[str]]) -> np.ndarray
     return out
 
 
-def score_matrix(
-    src_vecs: np.ndarray, dst_vecs: np.ndarray, lexical: np.ndarray, opts: AlignOptions
-) -> np.ndarray:
-    """Combined similarity: weighted cosine and lexical overlap, in [0, 1]."""
-    cos = np.clip(src_vecs @ dst_vecs.T, 0.0, 1.0)
+def score_matrix(cos: np.ndarray, lexical: np.ndarray, opts: AlignOptions) -> np.ndarray:
+    """Combined similarity: weighted (clipped) cosine and lexical overlap, in [0, 1]."""
     return opts.cosine_weight * cos + (1.0 - opts.cosine_weight) * lexical
 
 
@@ -77,7 +74,7 @@ def align_embeddings(
     dw = [set(content_words(s.text)) for s in dst]
     lex = _lexical(sw, dw)
     cos = np.clip(src_vecs @ dst_vecs.T, 0.0, 1.0)
-    score = opts.cosine_weight * cos + (1.0 - opts.cosine_weight) * lex
+    score = score_matrix(cos, lex, opts)
 
     # 1. Greedy one-to-one on the best pairs.
     pairs = np.argwhere((score >= opts.link_threshold) | (cos >= opts.strong_cosine))

@@ -77,9 +77,6 @@ class _Side:
     def tokens(self, idxs: Iterable[int]) -> list[Token]:
         return [t for i in idxs for t in self.tokens_by_sentence[i]]
 
-    def span(self, start: int, end: int) -> tuple[int, int]:
-        return start, end
-
 
 def _key(tok: Token) -> str:
     return stem(tok.lemma_ if tok.pos_ in {"VERB", "NOUN", "ADJ", "AUX"} else tok.text)

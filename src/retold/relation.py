@@ -83,7 +83,6 @@ def classify(
     return Relation.UNRELATED
 
 
-_NUMBER = re.compile(r"\d")
 _QUOTE = re.compile(r"[\"“”]")
 
 
