@@ -40,6 +40,9 @@ examples:
   retold compare original.txt rewrite.html --json > changes.json
   retold compare demo/harbour-original.txt demo/harbour-rewrite.txt --html report.html
   retold eval pairs data/rewrites --corpus data/bbc
+  retold index data/bbc --db bbc.db
+  retold search rewrite.txt --db bbc.db --explain
+  retold dedup data/bbc --out clusters.parquet
 
 exit status: 0 success, 1 failure (model, dependency, writing output),
 2 bad input or usage, 130 interrupted. Set RETOLD_DEBUG=1 to see tracebacks.
@@ -160,6 +163,10 @@ def build_parser() -> argparse.ArgumentParser:
         help="print the full evaluation report as JSON instead of the summary table",
     )
     pairs.set_defaults(func=_cmd_eval_pairs)
+
+    from retold.cli_corpus import add_corpus_commands
+
+    add_corpus_commands(commands, _FORMATTER)
     return parser
 
 

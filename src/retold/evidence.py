@@ -1,0 +1,223 @@
+"""Stage functions of the corpus tools: prepare a document, judge a candidate pair.
+
+Every engine (the local one and Spark) calls these same functions, so they
+cannot disagree about what a copy is:
+
+- :func:`prepare` turns input documents into :class:`~retold.store.StoredDoc`
+  (clean body, MinHash signature, band keys, static vector, originality hints);
+- :func:`pair_evidence` measures a candidate pair cheaply (exact shingle
+  Jaccard and containment, vector cosine, overlap of names and figures);
+- :func:`screen` turns that evidence into a relation and a score;
+- :func:`originality_key` orders documents so that the first of a family is
+  the one retold judges to be its source;
+- :func:`pair_direction` says which of two documents is the source.
+
+The verdict here is a *screening* verdict at hashing cost. ``retold search
+--explain`` runs the full sentence-level comparison on the top hits.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+import numpy as np
+
+from retold.clean import body_text, split_title
+from retold.docvec import StaticEmbedder
+from retold.fingerprint import band_keys, containment, jaccard, shingle_set, signatures
+from retold.ingest import Document, Skip
+from retold.store import IndexParams, StoredDoc
+from retold.types import Relation
+
+__all__ = ["Evidence", "anchors", "originality_key", "pair_direction", "pair_evidence", "prepare", "screen", "text_sha"]
+
+# Screening thresholds (measured on the development data, see README "Corpus tools").
+REPUBLISH_J = 0.9  # exact 5-shingle Jaccard of the bodies ...
+REPUBLISH_C = 0.99  # ... with one body wholly inside the other (boilerplate or headline differ)
+NEAR_DUPLICATE_J = 0.7
+LIGHT_EDIT_J = 0.5
+PARTIAL_C = 0.3  # share of one body's shingles found in the other
+PARTIAL_ASYMMETRY = 1.5  # ... at least this many times the share the other way
+PARAPHRASE_COS = 0.975  # static document vectors
+PARAPHRASE_ANCHORS = 0.75  # share of the smaller side's names and figures found in the other
+RELATED_COS = 0.94  # same story: close vectors and some shared names and figures
+RELATED_ANCHORS = 0.3
+
+_ANCHOR = re.compile(r"(?<![.!?\"“\n])\s([A-Z][\w'’-]+)|(\d[\d.,]*\d|\d)")
+_WORDS = re.compile(r"\w+")
+
+
+def anchors(text: str) -> frozenset[str]:
+    """Names and figures of a text: capitalised words not opening a sentence, and numbers."""
+    out = set()
+    for m in _ANCHOR.finditer(text):
+        tok = m.group(1) or m.group(2)
+        out.add(tok.lower().rstrip("’'s").rstrip(".,"))
+    out.discard("")
+    return frozenset(out)
+
+
+def text_sha(text: str) -> str:
+    """sha256 of a text (hex): the identity of a document's content."""
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def prepare(
+    docs: Sequence[Document], params: IndexParams, embedder: StaticEmbedder
+) -> tuple[list[StoredDoc], list[Skip]]:
+    """Clean, fingerprint and embed a batch of documents.
+
+    A document whose body has no words after cleaning is returned as a
+    :class:`~retold.ingest.Skip` ("no text"), never silently dropped.
+    """
+    bodies: list[tuple[Document, str, int]] = []
+    skips: list[Skip] = []
+    for d in docs:
+        body, boiler = body_text(d.text)
+        title, body = split_title(body)
+        if title and d.title is None:
+            d = dataclasses.replace(d, title=title)
+        if not _WORDS.search(body):
+            skips.append(Skip(d.origin or d.id, "no text after removing markup and boilerplate"))
+            continue
+        bodies.append((d, body, boiler))
+    if not bodies:
+        return [], skips
+    texts = [b for _, b, _ in bodies]
+    sigs = signatures(texts, num_perm=params.num_perm, k=params.shingle)
+    keys = band_keys(sigs, params.bands, params.rows)
+    vecs = embedder.encode(texts)
+    out = [
+        StoredDoc(
+            id=d.id, text=d.text, body=body, sha=text_sha(d.text), body_sha=text_sha(body),
+            signature=sigs[i], bands=keys[i], vector=vecs[i], boilerplate=boiler,
+            specifics=len(anchors(body)), url=d.url, title=d.title, date=d.date, site=d.site,
+            extra=dict(d.extra), origin=d.origin,
+        )
+        for i, (d, body, boiler) in enumerate(bodies)
+    ]
+    return out, skips
+
+
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    """Cheap measurements of how much of one body is in the other."""
+
+    jaccard: float  # exact 5-shingle Jaccard
+    a_in_b: float  # share of a's shingles found in b
+    b_in_a: float
+    cosine: float  # static document vectors
+    anchors: float  # share of the smaller anchor set found in the other
+    same_text: bool
+    same_body: bool
+
+    def to_dict(self) -> dict[str, float]:
+        return {
+            "jaccard": round(self.jaccard, 4),
+            "containment_query": round(self.a_in_b, 4),
+            "containment_hit": round(self.b_in_a, 4),
+            "cosine": round(self.cosine, 4),
+            "anchors": round(self.anchors, 4),
+        }
+
+
+def pair_evidence(
+    a: StoredDoc,
+    b: StoredDoc,
+    *,
+    k: int,
+    a_shingles: np.ndarray | None = None,
+    b_shingles: np.ndarray | None = None,
+    a_anchors: frozenset[str] | None = None,
+    b_anchors: frozenset[str] | None = None,
+) -> Evidence:
+    """Measure a candidate pair (shingle sets and anchors may be passed in when cached)."""
+    sa = a_shingles if a_shingles is not None else shingle_set(a.body, k)
+    sb = b_shingles if b_shingles is not None else shingle_set(b.body, k)
+    aa = a_anchors if a_anchors is not None else anchors(a.body)
+    ab = b_anchors if b_anchors is not None else anchors(b.body)
+    small = min(len(aa), len(ab))
+    return Evidence(
+        jaccard=jaccard(sa, sb),
+        a_in_b=containment(sa, sb),
+        b_in_a=containment(sb, sa),
+        cosine=float(np.dot(a.vector, b.vector)),
+        anchors=len(aa & ab) / small if small else 0.0,
+        same_text=a.sha == b.sha,
+        same_body=a.body_sha == b.body_sha,
+    )
+
+
+def screen(ev: Evidence) -> tuple[Relation, float]:
+    """Relation and a score in [0, 1] for ranking, from cheap evidence alone."""
+    if ev.same_text:
+        return Relation.IDENTICAL, 1.0
+    if ev.same_body:
+        return Relation.REPUBLISH, 1.0
+    para = 0.5 * ev.cosine + 0.5 * ev.anchors
+    most, least = max(ev.a_in_b, ev.b_in_a), min(ev.a_in_b, ev.b_in_a)
+    score = max(ev.jaccard, 0.9 * most, 0.85 * para)
+    if ev.jaccard >= REPUBLISH_J and most >= REPUBLISH_C:
+        return Relation.REPUBLISH, score
+    if ev.jaccard >= NEAR_DUPLICATE_J:
+        return Relation.NEAR_DUPLICATE, score
+    if ev.jaccard >= LIGHT_EDIT_J:
+        return Relation.LIGHT_EDIT, score
+    # One text holds much of the other but not the reverse: reuse of a part.
+    if most >= PARTIAL_C and most >= PARTIAL_ASYMMETRY * least:
+        return Relation.PARTIAL_REUSE, score
+    if ev.cosine >= PARAPHRASE_COS and ev.anchors >= PARAPHRASE_ANCHORS:
+        return Relation.PARAPHRASE, score
+    if most >= PARTIAL_C:
+        return Relation.PARTIAL_REUSE, score
+    if ev.cosine >= RELATED_COS and ev.anchors >= RELATED_ANCHORS:
+        return Relation.RELATED, score
+    return Relation.UNRELATED, score
+
+
+class _Ranked(Protocol):
+    @property
+    def id(self) -> str: ...
+    @property
+    def date(self) -> str | None: ...
+    @property
+    def boilerplate(self) -> int: ...
+    @property
+    def specifics(self) -> int: ...
+
+
+def originality_key(d: _Ranked) -> tuple[str, int, int, str]:
+    """Sort key: the first document of a family is the one judged to be its source.
+
+    Earliest date first (undated after dated); then content evidence — fewer
+    boilerplate lines (scrapers add them), more names and figures (rewriters
+    drop them); then the id, so the order is total and every engine agrees.
+    """
+    return (d.date or "9999-99-99", d.boilerplate, -d.specifics, d.id)
+
+
+def pair_direction(a: StoredDoc, b: StoredDoc, relation: Relation) -> dict[str, object]:
+    """Which of ``a`` (the query) and ``b`` (the hit) is the source, with evidence."""
+    if relation in (Relation.UNRELATED, Relation.RELATED):
+        return {"source": None, "confidence": 0.0, "evidence": ["not a copy: no direction"]}
+    if a.date and b.date and a.date != b.date:
+        src = "query" if a.date < b.date else "hit"
+        return {"source": src, "confidence": 0.9, "evidence": [f"dates: query {a.date}, hit {b.date}"]}
+    evidence: list[str] = []
+    vote = 0.0
+    if a.boilerplate != b.boilerplate:
+        vote += 1.0 if a.boilerplate < b.boilerplate else -1.0
+        evidence.append(f"boilerplate lines: query {a.boilerplate}, hit {b.boilerplate}")
+    if a.specifics != b.specifics:
+        margin = (a.specifics - b.specifics) / max(a.specifics, b.specifics)
+        if abs(margin) >= 0.05:
+            vote += 1.0 if margin > 0 else -1.0
+            evidence.append(f"names and figures: query {a.specifics}, hit {b.specifics}")
+    if vote == 0:
+        return {"source": None, "confidence": 0.0, "evidence": evidence or ["no evidence either way"]}
+    return {"source": "query" if vote > 0 else "hit", "confidence": 0.55 + 0.1 * min(abs(vote), 2), "evidence": evidence}

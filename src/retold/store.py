@@ -1,0 +1,372 @@
+"""The persistent index: documents, their fingerprints and band tables.
+
+:class:`Store` is the interface the corpus tools use; :class:`SQLiteStore`
+is the embedded default — one SQLite database file (WAL mode, so readers
+never see a half-written batch) plus an approximate-nearest-neighbour index
+of document vectors in a sidecar file (``<db>.usearch``).
+
+Crash safety: every batch of documents is written in one transaction, so a
+killed ``retold index`` leaves the database as it was after the last whole
+batch. The ANN file is a cache of the vectors held in the database: it is
+saved atomically (write to a temporary file, then rename) and, when it lags
+behind the database after a crash, the missing vectors are added back from
+the database on open.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import threading
+import zlib
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+import numpy as np
+
+from retold.errors import ConfigError, InputError
+
+__all__ = ["SCHEMA_VERSION", "IndexParams", "SQLiteStore", "Store", "StoredDoc"]
+
+SCHEMA_VERSION = 1
+
+
+@dataclass(frozen=True, slots=True)
+class IndexParams:
+    """Fingerprint settings an index was built with (fixed for its lifetime)."""
+
+    num_perm: int = 128
+    shingle: int = 5
+    bands: int = 32
+    rows: int = 4
+    dims: int = 128
+
+    def to_json(self) -> str:
+        return json.dumps({f: getattr(self, f) for f in self.__slots__})
+
+    @classmethod
+    def from_json(cls, raw: str) -> IndexParams:
+        return cls(**json.loads(raw))
+
+
+@dataclass(frozen=True, slots=True)
+class StoredDoc:
+    """One indexed document with everything search and dedup need."""
+
+    id: str
+    text: str  # the document as given (HTML stays HTML)
+    body: str  # its content after cleaning (boilerplate and markup removed)
+    sha: str  # sha256 of ``text``: re-adding the same id with the same text is a no-op
+    body_sha: str  # sha256 of ``body``: equal bodies are republished copies
+    signature: np.ndarray  # MinHash of the body, uint32[num_perm]
+    bands: np.ndarray  # band keys, uint64[bands]
+    vector: np.ndarray  # static document vector, float32[dims]
+    boilerplate: int = 0  # lines of boilerplate removed
+    specifics: int = 0  # figures and names in the body (content evidence of originality)
+    url: str | None = None
+    title: str | None = None
+    date: str | None = None
+    site: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+    origin: str = ""
+    rowid: int = -1
+
+
+class Store(Protocol):
+    """What the corpus tools need from an index; a server database can implement it too."""
+
+    params: IndexParams
+
+    def known(self, ids: Sequence[str]) -> dict[str, tuple[str, str]]: ...  # id -> (sha, origin)
+    def add(self, docs: Sequence[StoredDoc]) -> list[int]: ...
+    def delete(self, doc_id: str) -> bool: ...
+    def get(self, rowids: Sequence[int]) -> list[StoredDoc]: ...
+    def get_by_id(self, doc_id: str) -> StoredDoc | None: ...
+    def band_matches(self, keys: np.ndarray) -> list[int]: ...
+    def nearest(self, vector: np.ndarray, k: int) -> list[tuple[int, float]]: ...
+    def count(self) -> int: ...
+    def close(self) -> None: ...
+
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS docs(
+    rowid INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
+    sha TEXT NOT NULL,
+    body_sha TEXT NOT NULL,
+    text BLOB NOT NULL,
+    body BLOB NOT NULL,
+    signature BLOB NOT NULL,
+    bands BLOB NOT NULL,
+    vector BLOB NOT NULL,
+    boilerplate INTEGER NOT NULL,
+    specifics INTEGER NOT NULL,
+    url TEXT, title TEXT, date TEXT, site TEXT, extra TEXT, origin TEXT
+);
+CREATE INDEX IF NOT EXISTS docs_body_sha ON docs(body_sha);
+CREATE TABLE IF NOT EXISTS bands(key INTEGER NOT NULL, doc INTEGER NOT NULL, PRIMARY KEY(key, doc)) WITHOUT ROWID;
+"""
+
+_COLUMNS = (
+    "rowid, id, sha, body_sha, text, body, signature, bands, vector, boilerplate, specifics, "
+    "url, title, date, site, extra, origin"
+)
+
+
+def _pack(text: str) -> bytes:
+    return zlib.compress(text.encode("utf-8"), 1)
+
+
+def _unpack(blob: bytes) -> str:
+    return zlib.decompress(blob).decode("utf-8")
+
+
+def _signed(keys: np.ndarray) -> list[int]:
+    """uint64 band keys as the signed 64-bit integers SQLite stores."""
+    return [int(k) for k in keys.astype(np.uint64).view(np.int64)]
+
+
+class SQLiteStore:
+    """The embedded default store: ``path`` (SQLite) and ``path + '.usearch'`` (ANN index)."""
+
+    def __init__(self, path: str | Path, params: IndexParams | None = None, *, readonly: bool = False) -> None:
+        self.path = Path(path)
+        if readonly and not self.path.is_file():
+            raise InputError("no such index (run `retold index` first)", path=str(self.path))
+        if self.path.is_dir():
+            raise InputError("is a directory, expected an index file", path=str(self.path))
+        self.readonly = readonly
+        self._lock = threading.RLock()
+        try:
+            self.db = sqlite3.connect(str(self.path), check_same_thread=False, isolation_level=None)
+            self.db.execute("PRAGMA journal_mode=WAL")
+            self.db.execute("PRAGMA synchronous=NORMAL")
+            if not readonly:
+                self.db.executescript(_SCHEMA)
+            row = self.db.execute("SELECT value FROM meta WHERE key='params'").fetchone() if self._has_meta() else None
+        except sqlite3.DatabaseError as exc:
+            raise InputError(f"not a retold index ({exc})", path=str(self.path)) from exc
+        if row is None:
+            if readonly:
+                raise InputError("not a retold index (no parameters)", path=str(self.path))
+            self.params = params or IndexParams()
+            with self._tx():
+                self.db.execute("INSERT INTO meta VALUES ('params', ?)", (self.params.to_json(),))
+                self.db.execute("INSERT INTO meta VALUES ('schema', ?)", (str(SCHEMA_VERSION),))
+        else:
+            self.params = IndexParams.from_json(row[0])
+            if params is not None and params != self.params:
+                raise ConfigError(f"{self.path} was built with {self.params}, not {params}")
+        self._ann: Any = None
+        self._ann_dirty = False
+
+    def _has_meta(self) -> bool:
+        return self.db.execute("SELECT 1 FROM sqlite_master WHERE name='meta'").fetchone() is not None
+
+    # -- transactions -------------------------------------------------------------------------
+    class _Tx:
+        def __init__(self, store: SQLiteStore) -> None:
+            self.store = store
+
+        def __enter__(self) -> None:
+            self.store._lock.acquire()
+            self.store.db.execute("BEGIN IMMEDIATE")
+
+        def __exit__(self, exc_type: object, *_: object) -> None:
+            try:
+                self.store.db.execute("ROLLBACK" if exc_type else "COMMIT")
+            finally:
+                self.store._lock.release()
+
+    def _tx(self) -> SQLiteStore._Tx:
+        return SQLiteStore._Tx(self)
+
+    # -- writing ------------------------------------------------------------------------------
+    def known(self, ids: Sequence[str]) -> dict[str, tuple[str, str]]:
+        out: dict[str, tuple[str, str]] = {}
+        with self._lock:
+            for s in range(0, len(ids), 500):
+                chunk = list(ids[s : s + 500])
+                q = f"SELECT id, sha, origin FROM docs WHERE id IN ({','.join('?' * len(chunk))})"
+                for i, sha, origin in self.db.execute(q, chunk):
+                    out[i] = (sha, origin or "")
+        return out
+
+    def add(self, docs: Sequence[StoredDoc]) -> list[int]:
+        """Insert documents in one transaction; return their row ids."""
+        ann = self._index()  # loaded (and caught up) before the new rows exist
+        rowids: list[int] = []
+        with self._tx():
+            for d in docs:
+                cur = self.db.execute(
+                    f"INSERT INTO docs({_COLUMNS}) VALUES (NULL,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                    (
+                        d.id, d.sha, d.body_sha, _pack(d.text), _pack(d.body),
+                        d.signature.astype(np.uint32).tobytes(), d.bands.astype(np.uint64).tobytes(),
+                        d.vector.astype(np.float32).tobytes(), d.boilerplate, d.specifics,
+                        d.url, d.title, d.date, d.site, json.dumps(d.extra) if d.extra else None, d.origin,
+                    ),
+                )
+                rowid = int(cur.lastrowid or 0)
+                rowids.append(rowid)
+                self.db.executemany("INSERT OR IGNORE INTO bands VALUES (?, ?)", [(k, rowid) for k in _signed(d.bands)])
+        if docs:
+            ann.add(np.array(rowids, dtype=np.uint64), np.stack([d.vector for d in docs]).astype(np.float32))
+            self._ann_dirty = True
+        return rowids
+
+    def delete(self, doc_id: str) -> bool:
+        with self._tx():
+            row = self.db.execute("SELECT rowid, bands FROM docs WHERE id=?", (doc_id,)).fetchone()
+            if row is None:
+                return False
+            rowid, bands = row
+            keys = _signed(np.frombuffer(bands, dtype=np.uint64))
+            self.db.executemany("DELETE FROM bands WHERE key=? AND doc=?", [(k, rowid) for k in keys])
+            self.db.execute("DELETE FROM docs WHERE rowid=?", (rowid,))
+        ann = self._index()
+        if ann.contains(rowid):
+            ann.remove(rowid)
+            self._ann_dirty = True
+        return True
+
+    # -- reading ------------------------------------------------------------------------------
+    def _row(self, r: tuple[Any, ...]) -> StoredDoc:
+        return StoredDoc(
+            rowid=r[0], id=r[1], sha=r[2], body_sha=r[3], text=_unpack(r[4]), body=_unpack(r[5]),
+            signature=np.frombuffer(r[6], dtype=np.uint32), bands=np.frombuffer(r[7], dtype=np.uint64),
+            vector=np.frombuffer(r[8], dtype=np.float32), boilerplate=r[9], specifics=r[10],
+            url=r[11], title=r[12], date=r[13], site=r[14], extra=json.loads(r[15]) if r[15] else {},
+            origin=r[16] or "",
+        )
+
+    def get(self, rowids: Sequence[int]) -> list[StoredDoc]:
+        """Documents by row id, in the order asked (missing ones left out)."""
+        found: dict[int, StoredDoc] = {}
+        with self._lock:
+            for s in range(0, len(rowids), 500):
+                chunk = [int(r) for r in rowids[s : s + 500]]
+                q = f"SELECT {_COLUMNS} FROM docs WHERE rowid IN ({','.join('?' * len(chunk))})"
+                for r in self.db.execute(q, chunk):
+                    found[r[0]] = self._row(r)
+        return [found[r] for r in rowids if r in found]
+
+    def get_by_id(self, doc_id: str) -> StoredDoc | None:
+        with self._lock:
+            r = self.db.execute(f"SELECT {_COLUMNS} FROM docs WHERE id=?", (doc_id,)).fetchone()
+        return self._row(r) if r else None
+
+    def band_matches(self, keys: np.ndarray) -> list[int]:
+        """Row ids of documents sharing at least one band key."""
+        signed = _signed(keys)
+        with self._lock:
+            q = f"SELECT DISTINCT doc FROM bands WHERE key IN ({','.join('?' * len(signed))})"
+            return [r[0] for r in self.db.execute(q, signed)]
+
+    def same_body(self, body_sha: str) -> list[int]:
+        with self._lock:
+            return [r[0] for r in self.db.execute("SELECT rowid FROM docs WHERE body_sha=?", (body_sha,))]
+
+    def nearest(self, vector: np.ndarray, k: int) -> list[tuple[int, float]]:
+        """The ``k`` documents whose vectors are closest to ``vector``: (row id, cosine)."""
+        ann = self._index()
+        if len(ann) == 0:
+            return []
+        res = ann.search(vector.astype(np.float32), min(k, len(ann)))
+        return [(int(key), 1.0 - float(dist)) for key, dist in zip(res.keys, res.distances, strict=True)]
+
+    def count(self) -> int:
+        with self._lock:
+            return int(self.db.execute("SELECT COUNT(*) FROM docs").fetchone()[0])
+
+    def iter_docs(self, batch: int = 2000) -> Iterator[list[StoredDoc]]:
+        """Every document, in row order, a batch at a time."""
+        last = 0
+        while True:
+            with self._lock:
+                rows = self.db.execute(
+                    f"SELECT {_COLUMNS} FROM docs WHERE rowid > ? ORDER BY rowid LIMIT ?", (last, batch)
+                ).fetchall()
+            if not rows:
+                return
+            last = rows[-1][0]
+            yield [self._row(r) for r in rows]
+
+    def iter_columns(self, columns: str, batch: int = 20000) -> Iterable[list[tuple[Any, ...]]]:
+        """Selected raw columns of every document (with rowid first), in row order, in batches."""
+        last = 0
+        while True:
+            with self._lock:
+                rows = self.db.execute(
+                    f"SELECT rowid, {columns} FROM docs WHERE rowid > ? ORDER BY rowid LIMIT ?", (last, batch)
+                ).fetchall()
+            if not rows:
+                return
+            last = rows[-1][0]
+            yield rows
+
+    # -- ANN sidecar --------------------------------------------------------------------------
+    @property
+    def ann_path(self) -> Path:
+        return self.path.with_name(self.path.name + ".usearch")
+
+    def _index(self) -> Any:
+        with self._lock:
+            if self._ann is None:
+                self._ann = self._load_ann()
+            return self._ann
+
+    def _load_ann(self) -> Any:
+        from usearch.index import Index
+
+        ann = Index(ndim=self.params.dims, metric="cos", dtype="f16")
+        if self.ann_path.is_file():
+            try:
+                ann.load(str(self.ann_path))
+            except Exception:  # a damaged cache is rebuilt from the database
+                ann = Index(ndim=self.params.dims, metric="cos", dtype="f16")
+        # Catch up with the database: vectors committed after the last save.
+        have = set(ann.keys) if len(ann) else set()
+        missing_keys: list[int] = []
+        missing_vecs: list[np.ndarray] = []
+        for rows in self.iter_columns("vector"):
+            for rowid, vec in rows:
+                if rowid not in have:
+                    missing_keys.append(rowid)
+                    missing_vecs.append(np.frombuffer(vec, dtype=np.float32))
+        if missing_keys:
+            ann.add(np.array(missing_keys, dtype=np.uint64), np.stack(missing_vecs))
+            self._ann_dirty = True
+        db_count = self.count()
+        if len(ann) > db_count:  # deleted rows still in a stale cache
+            live = {r for rows in self.iter_columns("1") for r, _ in rows}
+            for key in list(ann.keys):
+                if int(key) not in live:
+                    ann.remove(int(key))
+            self._ann_dirty = True
+        return ann
+
+    def flush(self) -> None:
+        """Save the ANN index atomically if it changed."""
+        with self._lock:
+            if self._ann is None or not self._ann_dirty or self.readonly:
+                return
+            tmp = self.ann_path.with_name(f".{self.ann_path.name}.{os.getpid()}.tmp")
+            self._ann.save(str(tmp))
+            os.replace(tmp, self.ann_path)
+            self._ann_dirty = False
+
+    def close(self) -> None:
+        self.flush()
+        with self._lock:
+            self.db.close()
+
+    def __enter__(self) -> SQLiteStore:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
