@@ -31,14 +31,15 @@ from typing import Any
 import numpy as np
 
 from retold.errors import ConfigError
-from retold.evidence import PARAPHRASE_COS, Evidence, anchors, originality_key, pair_evidence, screen
+from retold.evidence import Evidence, anchors, originality_key, pair_evidence, screen
 from retold.fingerprint import candidate_pairs, shingle_set
 from retold.store import SQLiteStore, StoredDoc
 from retold.types import Relation
 
 __all__ = ["ClusterRow", "DedupResult", "dedup", "write_rows"]
 
-NEIGHBOURS = 10  # vector neighbours screened per document
+NEIGHBOURS = 10  # vector neighbours screened per document ...
+CANDIDATE_COS = 0.9  # ... when at least this close (partial reuse lowers the cosine of a pair)
 COPY_RELATIONS = frozenset(
     {
         Relation.IDENTICAL,
@@ -127,11 +128,13 @@ def dedup(store: SQLiteStore, *, progress: Callable[[str], None] | None = None) 
     if len(ann):
         vecs = np.stack([ann.get(metas[i].rowid) for i in reps]).astype(np.float32)
         found = ann.search(vecs, min(NEIGHBOURS + 1, len(ann)))
-        for a, (ks, ds) in enumerate(zip(found.keys, found.distances, strict=True)):
+        found_keys = np.asarray(found.keys).reshape(len(reps), -1)
+        found_dist = np.asarray(found.distances).reshape(len(reps), -1)
+        for a, (ks, ds) in enumerate(zip(found_keys, found_dist, strict=True)):
             for key, dist in zip(ks, ds, strict=True):
                 j = pos_of_row.get(int(key))
                 i = int(reps[a])
-                if j is None or j == i or not is_rep[j] or 1.0 - float(dist) < PARAPHRASE_COS:
+                if j is None or j == i or not is_rep[j] or 1.0 - float(dist) < CANDIDATE_COS:
                     continue
                 pairs.add((min(i, j), max(i, j)))
     say(f"{len(pairs):,} candidate pairs in all")

@@ -1,0 +1,287 @@
+"""index / search / dedup: behaviour a corpus user relies on."""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from retold.cli import main
+from retold.dedup import dedup, write_rows
+from retold.indexer import index_paths
+from retold.search import search
+from retold.store import SQLiteStore
+from retold.types import Relation
+
+ROOT = Path(__file__).resolve().parent.parent
+
+_NAMES = ["Harwick", "Delmont", "Ostrava", "Kellerman", "Ruiz", "Tamsin", "Okafor", "Lindqvist", "Marlow", "Petrakis"]
+_WORDS = (
+    "council budget harbour ferry report minister schools rail storm water police court trial hospital "
+    "union strike vote market prices energy tariff farmers drought river bridge museum festival league "
+    "coach injury season transfer airport runway housing rents planning survey wages inflation bank "
+    "exports factory jobs climate flood coast election turnout campaign debate mayor tax pension"
+).split()
+
+
+def _article(rng: random.Random, paragraphs: int = 5) -> str:
+    """A unique made-up article: a headline, a blank line, paragraphs of sentences."""
+    title = " ".join(rng.choice(_WORDS).capitalize() for _ in range(4))
+    paras = []
+    for _ in range(paragraphs):
+        sents = []
+        for _ in range(3):
+            words = [rng.choice(_WORDS) for _ in range(rng.randint(10, 16))]
+            words.insert(rng.randint(1, 5), rng.choice(_NAMES))
+            words.insert(rng.randint(6, 9), str(rng.randint(2, 9000)))
+            sents.append(" ".join(words).capitalize() + ".")
+        paras.append(" ".join(sents))
+    return title + "\n\n" + "\n\n".join(paras) + "\n"
+
+
+def _write_jsonl(path: Path, docs: list[dict[str, str]]) -> Path:
+    path.write_text("".join(json.dumps(d) + "\n" for d in docs), encoding="utf-8")
+    return path
+
+
+@pytest.fixture()
+def corpus(tmp_path: Path) -> dict[str, str]:
+    rng = random.Random(7)
+    docs = {f"doc{i:03d}": _article(rng) for i in range(60)}
+    a = docs["doc001"]
+    docs["copy-exact"] = a
+    docs["copy-boiler"] = "Sign up to our newsletter for the latest updates | Share: Facebook | X | Email\n\n" + a
+    lines = a.split("\n\n")
+    docs["copy-edit"] = "\n\n".join(lines[:3] + [lines[3].replace(".", ", officials said.", 1)] + lines[4:])
+    return docs
+
+
+def _store(tmp_path: Path) -> SQLiteStore:
+    return SQLiteStore(tmp_path / "idx.db")
+
+
+def test_index_search_finds_planted_copies(tmp_path: Path, corpus: dict[str, str]) -> None:
+    src = _write_jsonl(tmp_path / "c.jsonl", [{"id": k, "text": v} for k, v in corpus.items()])
+    store = _store(tmp_path)
+    report = index_paths([src], store)
+    assert report.added == len(corpus) and not report.skipped
+    hits = search(store, corpus["doc001"]).hits
+    ids = {h.id: h for h in hits}
+    assert {"doc001", "copy-exact", "copy-boiler", "copy-edit"} <= set(ids)
+    assert ids["doc001"].relation is Relation.IDENTICAL and ids["copy-exact"].relation is Relation.IDENTICAL
+    assert ids["copy-boiler"].relation is Relation.REPUBLISH
+    assert ids["copy-edit"].relation in (Relation.NEAR_DUPLICATE, Relation.LIGHT_EDIT)
+    assert ids["copy-boiler"].direction["source"] == "query"  # the scraper copy carries boilerplate
+    # unrelated documents are not hits
+    assert not any(h.id.startswith("doc") and h.id != "doc001" for h in hits)
+    store.close()
+
+
+def test_rerun_indexes_nothing_twice_and_changed_text_is_bad_input(tmp_path: Path, corpus: dict[str, str]) -> None:
+    src = _write_jsonl(tmp_path / "c.jsonl", [{"id": k, "text": v} for k, v in corpus.items()])
+    store = _store(tmp_path)
+    index_paths([src], store)
+    again = index_paths([src], store)
+    assert again.added == 0 and again.already == len(corpus)
+    changed = _write_jsonl(tmp_path / "d.jsonl", [{"id": "doc005", "text": "A different text about the harbour."}])
+    with pytest.raises(Exception, match=r"d\.jsonl.*duplicate id 'doc005'"):
+        index_paths([changed], store)
+    skipped = index_paths([changed], store, on_error="skip")
+    assert skipped.added == 0 and len(skipped.skipped) == 1
+    assert store.count() == len(corpus)
+    store.close()
+
+
+def test_dedup_families_are_verified_stars_not_chains(tmp_path: Path) -> None:
+    rng = random.Random(11)
+    p = [_article(rng, 2).split("\n\n", 1)[1] for _ in range(6)]  # six distinct two-paragraph blocks
+    docs = {
+        "a": "Alpha story\n\n" + p[0] + "\n\n" + p[1],
+        "b": "Bravo story\n\n" + p[1] + "\n\n" + p[2],  # shares p1 with a
+        "c": "Charlie story\n\n" + p[2] + "\n\n" + p[3],  # shares p2 with b, nothing with a
+        "d": "Delta story\n\n" + p[4] + "\n\n" + p[5],
+    }
+    dated = [{"id": k, "text": v, "date": f"2024-01-0{i + 1}"} for i, (k, v) in enumerate(docs.items())]
+    src = _write_jsonl(tmp_path / "c.jsonl", dated)
+    store = _store(tmp_path)
+    index_paths([src], store)
+    rows = {r.id: r for r in dedup(store).rows}
+    assert rows["a"].relation == "original" and rows["b"].original == "a"
+    assert rows["c"].cluster != rows["a"].cluster, "c must not join a's family through b"
+    assert rows["d"].cluster == "d" and rows["d"].relation == "original"
+    store.close()
+
+
+def test_dedup_original_is_earliest_dated(tmp_path: Path, corpus: dict[str, str]) -> None:
+    text = corpus["doc002"]
+    docs = [
+        {"id": "late", "text": text, "date": "2024-05-02"},
+        {"id": "early", "text": "Subscribe to our newsletter | Share on Facebook | X\n\n" + text, "date": "2024-05-01"},
+        {"id": "undated", "text": text},
+    ]
+    src = _write_jsonl(tmp_path / "c.jsonl", docs)
+    store = _store(tmp_path)
+    index_paths([src], store)
+    rows = {r.id: r for r in dedup(store).rows}
+    assert {r.original for r in rows.values()} == {"early"}
+    assert rows["late"].relation == "republish" and rows["undated"].relation == "republish"
+    assert rows["late"].cluster == rows["early"].cluster == "early"
+    store.close()
+
+
+def test_write_rows_parquet_and_jsonl(tmp_path: Path, corpus: dict[str, str]) -> None:
+    import pyarrow.parquet as pq
+
+    src = _write_jsonl(tmp_path / "c.jsonl", [{"id": k, "text": v} for k, v in corpus.items()])
+    store = _store(tmp_path)
+    index_paths([src], store)
+    result = dedup(store)
+    store.close()
+    table = pq.read_table(write_rows(result.rows, tmp_path / "out.parquet"))
+    assert table.column_names == ["id", "cluster", "original", "relation", "score"]
+    assert table.num_rows == len(corpus)
+    lines = (write_rows(result.rows, tmp_path / "out.jsonl")).read_text().splitlines()
+    assert len(lines) == len(corpus) and json.loads(lines[0]).keys() == {"id", "cluster", "original", "relation", "score"}
+    assert not list(tmp_path.glob(".*tmp"))
+
+
+def test_cli_index_search_dedup(tmp_path: Path, corpus: dict[str, str], capsys: pytest.CaptureFixture[str]) -> None:
+    d = tmp_path / "articles"
+    d.mkdir()
+    for k, v in corpus.items():
+        (d / f"{k}.txt").write_text(v, encoding="utf-8")
+    db = str(tmp_path / "x.db")
+    assert main(["index", str(d), "--db", db, "--no-progress"]) == 0
+    assert "indexed 63 new documents" in capsys.readouterr().err
+    q = tmp_path / "q.txt"
+    q.write_text(corpus["doc001"], encoding="utf-8")
+    assert main(["search", str(q), "--db", db, "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["query"] == str(q)
+    assert {"doc001.txt", "copy-exact.txt", "copy-boiler.txt"} <= {h["id"] for h in out["hits"]}
+    assert set(out["hits"][0]) >= {"id", "relation", "score", "direction"}
+    assert main(["dedup", "--db", db, "--out", str(tmp_path / "c.jsonl")]) == 0
+    summary = capsys.readouterr().out
+    assert "63 documents" in summary and "copy families" in summary
+
+
+def test_cli_bad_input_names_file_and_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    src = tmp_path / "bad.jsonl"
+    src.write_text('{"id": "a", "text": "The mayor resigned on Monday after a vote."}\n{"id": "b", "text": \n', encoding="utf-8")
+    db = str(tmp_path / "x.db")
+    assert main(["index", str(src), "--db", db, "--no-progress"]) == 2
+    err = capsys.readouterr().err
+    assert "bad.jsonl:2" in err and "Traceback" not in err
+    assert main(["index", str(src), "--db", db, "--no-progress", "--on-error", "skip"]) == 0
+    err = capsys.readouterr().err
+    assert "skipped" in err and "bad.jsonl:2" in err
+    with sqlite3.connect(db) as con:
+        assert con.execute("SELECT id FROM docs").fetchall() == [("a",)]
+
+
+def test_cli_search_without_index_is_a_clear_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    q = tmp_path / "q.txt"
+    q.write_text("The council approved the budget.", encoding="utf-8")
+    assert main(["search", str(q), "--db", str(tmp_path / "none.db")]) == 2
+    assert "no such index" in capsys.readouterr().err
+
+
+def test_sigkill_mid_index_then_rerun_indexes_each_document_once(tmp_path: Path) -> None:
+    rng = random.Random(3)
+    n = 3000
+    src = _write_jsonl(tmp_path / "big.jsonl", [{"id": f"d{i}", "text": _article(rng, 3)} for i in range(n)])
+    db = tmp_path / "k.db"
+    cmd = [sys.executable, "-m", "retold", "index", str(src), "--db", str(db), "--no-progress"]
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 300
+    committed = 0
+    while time.monotonic() < deadline and proc.poll() is None:
+        time.sleep(0.2)
+        try:
+            with sqlite3.connect(db, timeout=1) as con:
+                committed = con.execute("SELECT COUNT(*) FROM docs").fetchone()[0]
+        except sqlite3.Error:
+            continue
+        if committed > 0:
+            break
+    assert proc.poll() is None, "indexing finished before it could be killed; make the corpus bigger"
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    assert 0 < committed < n
+    done = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr
+    with sqlite3.connect(db) as con:
+        ids = [r[0] for r in con.execute("SELECT id FROM docs")]
+        bands = con.execute("SELECT COUNT(*) FROM bands").fetchone()[0]
+    assert len(ids) == n and len(set(ids)) == n
+    assert bands >= n  # every document has its band rows
+    store = SQLiteStore(db)
+    assert len(store._index()) == n  # the vector index caught up with the database
+    store.close()
+
+
+# -- acceptance on the BBC corpus (skipped without ../shared) -------------------------------------
+
+
+@pytest.fixture(scope="module")
+def bbc_store(tmp_path_factory: pytest.TempPathFactory) -> SQLiteStore:
+    shared = ROOT.parent / "shared" / "data"
+    if not (shared / "bbc").is_dir():
+        pytest.skip("../shared/data is not present")
+    store = SQLiteStore(tmp_path_factory.mktemp("bbc") / "bbc.db")
+    index_paths([shared / "bbc"], store, on_error="skip")
+    return store
+
+
+def _same_body(store: SQLiteStore, hit_id: str, source_id: str) -> bool:
+    hit, src = store.get_by_id(hit_id), store.get_by_id(source_id)
+    return hit is not None and src is not None and hit.body_sha == src.body_sha
+
+
+def test_bbc_rewrites_and_summaries_find_their_source_top1(bbc_store: SQLiteStore) -> None:
+    data = ROOT.parent / "shared" / "data"
+    queries = []
+    for f in sorted((data / "rewrites").glob("*.json")):
+        d = json.loads(f.read_text(encoding="utf-8"))
+        queries.append((f.name, d["rewrite"], d["source_path"]))
+    summaries = data / "bbc-summaries" / "summary"
+    for f in sorted(summaries.glob("*/*.txt")):
+        queries.append((str(f), f.read_text(encoding="latin-1"), str(f.relative_to(summaries))))
+    assert len(queries) >= 136
+    misses = []
+    for name, text, source in queries:
+        hits = search(bbc_store, text, top=3).hits
+        # the source itself, or a corpus article with the same body (the corpus holds
+        # byte-identical articles and copies that differ only in their headline)
+        if not hits or not (hits[0].id == source or _same_body(bbc_store, hits[0].id, source)):
+            misses.append((name, source, [h.id for h in hits]))
+    assert not misses
+
+
+def test_bbc_dedup_finds_the_98_identical_pairs(bbc_store: SQLiteStore) -> None:
+    import hashlib
+    from collections import defaultdict
+
+    root = ROOT.parent / "shared" / "data" / "bbc"
+    by_hash: dict[str, list[str]] = defaultdict(list)
+    for p in sorted(root.glob("*/*.txt")):
+        by_hash[hashlib.sha256(p.read_bytes()).hexdigest()].append(p.relative_to(root).as_posix())
+    pairs = [v for v in by_hash.values() if len(v) == 2]
+    assert len(pairs) == 98
+    rows = {r.id: r for r in dedup(bbc_store).rows}
+    for a, b in pairs:
+        assert rows[a].cluster == rows[b].cluster
+        if "original" in (rows[a].relation, rows[b].relation):
+            copy = a if rows[a].relation != "original" else b
+            assert rows[copy].relation == "identical"
+        else:  # both are copies of a third document: the same relation to it
+            assert rows[a].relation == rows[b].relation and rows[a].score == rows[b].score
