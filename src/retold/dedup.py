@@ -39,6 +39,7 @@ from retold.types import Relation
 __all__ = ["ClusterRow", "DedupResult", "dedup", "write_rows"]
 
 NEIGHBOURS = 10  # vector neighbours screened per document ...
+EXACT_KNN = 50_000
 CANDIDATE_COS = 0.9  # ... when at least this close (partial reuse lowers the cosine of a pair)
 COPY_RELATIONS = frozenset(
     {
@@ -115,7 +116,9 @@ def dedup(store: SQLiteStore, *, progress: Callable[[str], None] | None = None) 
     for i in order:
         first = first_by_body.setdefault(metas[i].body_sha, i)
         rep_of[i] = first
-    reps = np.flatnonzero(rep_of == np.arange(n))
+    # Representatives in originality order: a MinHash bucket too large to pair out is joined
+    # as a star to its first row, which is then its most original member (every engine agrees).
+    reps = np.array([i for i in order if rep_of[i] == i], dtype=np.int64)
     say(f"{n - len(reps):,} documents share their body with another")
 
     # 2. candidates among representatives.
@@ -127,7 +130,8 @@ def dedup(store: SQLiteStore, *, progress: Callable[[str], None] | None = None) 
     ann = store._index()
     if len(ann):
         vecs = np.stack([ann.get(metas[i].rowid) for i in reps]).astype(np.float32)
-        found = ann.search(vecs, min(NEIGHBOURS + 1, len(ann)))
+        # Exact neighbours up to EXACT_KNN documents (reproducible by any engine); HNSW beyond.
+        found = ann.search(vecs, min(NEIGHBOURS + 1, len(ann)), exact=len(ann) <= EXACT_KNN)
         found_keys = np.asarray(found.keys).reshape(len(reps), -1)
         found_dist = np.asarray(found.distances).reshape(len(reps), -1)
         for a, (ks, ds) in enumerate(zip(found_keys, found_dist, strict=True)):
