@@ -32,6 +32,8 @@ from retold.errors import ConfigError, InputError
 __all__ = ["SCHEMA_VERSION", "IndexParams", "SQLiteStore", "Store", "StoredDoc"]
 
 SCHEMA_VERSION = 1
+EXACT_SEARCH = 100_000
+_HNSW = {"connectivity": 16, "expansion_add": 128, "expansion_search": 256}
 
 
 @dataclass(frozen=True, slots=True)
@@ -276,7 +278,8 @@ class SQLiteStore:
         ann = self._index()
         if len(ann) == 0:
             return []
-        res = ann.search(vector.astype(np.float32), min(k, len(ann)))
+        # Brute force is exact and still fast (a few ms) up to EXACT_SEARCH vectors; HNSW beyond.
+        res = ann.search(vector.astype(np.float32), min(k, len(ann)), exact=len(ann) <= EXACT_SEARCH)
         return [(int(key), 1.0 - float(dist)) for key, dist in zip(res.keys, res.distances, strict=True)]
 
     def count(self) -> int:
@@ -323,12 +326,12 @@ class SQLiteStore:
     def _load_ann(self) -> Any:
         from usearch.index import Index
 
-        ann = Index(ndim=self.params.dims, metric="cos", dtype="f16")
+        ann = Index(ndim=self.params.dims, metric="cos", dtype="f16", **_HNSW)
         if self.ann_path.is_file():
             try:
                 ann.load(str(self.ann_path))
             except Exception:  # a damaged cache is rebuilt from the database
-                ann = Index(ndim=self.params.dims, metric="cos", dtype="f16")
+                ann = Index(ndim=self.params.dims, metric="cos", dtype="f16", **_HNSW)
         # Catch up with the database: vectors committed after the last save.
         have = set(ann.keys) if len(ann) else set()
         missing_keys: list[int] = []
