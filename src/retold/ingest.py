@@ -86,7 +86,7 @@ from retold.clean import clean, looks_like_html
 from retold.errors import ConfigError, InputError
 from retold.io import DEFAULT_MAX_BYTES, parse_date, read_text
 
-__all__ = ["DEFAULT_MAX_BYTES", "Document", "Skip", "count_documents", "iter_documents"]
+__all__ = ["DEFAULT_MAX_BYTES", "Document", "Skip", "Source", "count_documents", "iter_documents", "iter_source", "list_sources"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -226,6 +226,63 @@ def iter_documents(
         raise ConfigError(f"max_bytes must be a positive number of bytes, not {max_bytes}")
     items = [paths] if isinstance(paths, str | os.PathLike) else list(paths)
     return _Reader(on_error == "fail", on_skip, max_bytes).read(items)
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """One input file, as :func:`list_sources` finds it: what a distributed engine hands a task."""
+
+    path: str  # the file to open
+    name: str  # how messages name it
+    fmt: str  # text, jsonl, csv, parquet or warc
+    text_id: str  # the id of the document when the file is a single text document
+
+
+def list_sources(
+    paths: Sequence[str | Path] | str | Path,
+    *,
+    on_error: Literal["skip", "fail"] = "fail",
+    on_skip: Callable[[Skip], None] | None = None,
+) -> list[Source]:
+    """The input files behind ``paths``, in the order :func:`iter_documents` reads them.
+
+    Directories are expanded as :func:`iter_documents` does (ids relative to
+    the directory given); a missing path or an unknown file type is bad input.
+    """
+    reader = _Reader(on_error == "fail", on_skip, DEFAULT_MAX_BYTES)
+    items = [paths] if isinstance(paths, str | os.PathLike) else list(paths)
+    out: list[Source] = []
+    for item in items:
+        path, name = Path(item), str(item)
+        if path.is_dir():
+            files, errors = _walk(path)
+            for e in errors:
+                reader.report(_Where(e.filename if isinstance(e.filename, str) else name), f"cannot list this directory: {e.strerror or e}")
+            for rel, f in files:
+                fmt = _format_of(f.name)
+                assert fmt is not None
+                out.append(Source(str(f), str(Path(name) / rel), fmt, rel))
+        elif not path.exists():
+            reader.report(_Where(name), "no such file or directory")
+        else:
+            fmt = _format_of(path.name)
+            if fmt is None:
+                reader.report(_Where(name), f"unknown file type; give a directory or a file ending in {_KNOWN_SUFFIXES}")
+                continue
+            out.append(Source(str(path), name, fmt, path.name))
+    return out
+
+
+def iter_source(
+    source: Source,
+    *,
+    on_error: Literal["skip", "fail"] = "fail",
+    on_skip: Callable[[Skip], None] | None = None,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+) -> Iterator[Document]:
+    """The documents of one input file (duplicate ids are checked within the file only)."""
+    reader = _Reader(on_error == "fail", on_skip, max_bytes)
+    return reader.read_file(Path(source.path), source.name, source.fmt, source.text_id)
 
 
 def count_documents(paths: Sequence[str | Path] | str | Path) -> int | None:

@@ -1,0 +1,179 @@
+"""The stages of grouping documents into copy families, shared by every engine.
+
+Documents are numbered by *rank*: their position in originality order
+(:func:`retold.evidence.originality_key`). The local engine
+(:mod:`retold.dedup`) and the Spark engine (:mod:`retold.spark`) call these
+same functions on the same ranks, so they produce the same families:
+
+- :func:`representatives` — documents with the same cleaned body collapse onto
+  the first of them;
+- :func:`band_pairs` — representatives sharing a MinHash band;
+- :func:`knn_pairs` — each representative's nearest document vectors, exact,
+  computed block by block (:data:`KNN_BLOCK` rows against all) so that both
+  engines do the same float arithmetic;
+- :func:`verify` — a candidate pair measured on the full texts and screened;
+- :func:`star_families` — the families: taking documents in rank order, a
+  document not yet placed becomes an original and takes every unplaced
+  document it has a verified edge to. This is the lexicographically first
+  maximal independent set of the edge graph, with every other document
+  joining its lowest-ranked original neighbour; it is unique, so a
+  distributed engine can compute it in rounds and reach the same answer;
+- :func:`rows` — one output row per document.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from retold.evidence import pair_evidence, screen
+from retold.fingerprint import candidate_pairs
+from retold.store import StoredDoc
+from retold.types import Relation
+
+__all__ = [
+    "CANDIDATE_COS",
+    "COPY_RELATIONS",
+    "KNN_BLOCK",
+    "NEIGHBOURS",
+    "ClusterRow",
+    "band_pairs",
+    "knn_pairs",
+    "representatives",
+    "rows",
+    "star_families",
+    "verify",
+]
+
+NEIGHBOURS = 10  # vector neighbours screened per representative ...
+CANDIDATE_COS = 0.9  # ... when at least this close (partial reuse lowers the cosine of a pair)
+KNN_BLOCK = 1024
+MAX_BUCKET = 1000
+COPY_RELATIONS = frozenset(
+    {
+        Relation.IDENTICAL,
+        Relation.REPUBLISH,
+        Relation.NEAR_DUPLICATE,
+        Relation.LIGHT_EDIT,
+        Relation.PARAPHRASE,
+        Relation.PARTIAL_REUSE,
+    }
+)
+
+
+@dataclass(frozen=True, slots=True)
+class ClusterRow:
+    """One document's place in the copy families."""
+
+    id: str
+    cluster: str  # the family: its original's id
+    original: str
+    relation: str  # to the original; "original" for the original itself
+    score: float
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "cluster": self.cluster,
+            "original": self.original,
+            "relation": self.relation,
+            "score": round(self.score, 4),
+        }
+
+
+def representatives(body_shas: Sequence[str]) -> np.ndarray:
+    """``rep[i]``: the lowest rank with the same body as rank ``i``."""
+    first: dict[str, int] = {}
+    return np.array([first.setdefault(b, i) for i, b in enumerate(body_shas)], dtype=np.int64)
+
+
+def band_pairs(reps: np.ndarray, keys: np.ndarray) -> np.ndarray:
+    """Pairs of representative ranks sharing a band key (``keys`` rows are in rank order)."""
+    local = candidate_pairs(keys[reps], max_bucket=MAX_BUCKET)
+    return reps[local] if len(local) else np.empty((0, 2), dtype=np.int64)
+
+
+def knn_pairs(vectors: np.ndarray, block: int, k: int = NEIGHBOURS, min_cos: float = CANDIDATE_COS) -> np.ndarray:
+    """Pairs (i, j), i < j, of rows of ``vectors`` where j is among i's ``k`` nearest or vice versa,
+    at cosine ≥ ``min_cos``, for the rows of block number ``block`` (rows ``block*KNN_BLOCK`` on).
+
+    Exact brute force: ties are broken by the lower row, so the result is reproducible.
+    """
+    lo = block * KNN_BLOCK
+    hi = min(lo + KNN_BLOCK, len(vectors))
+    if lo >= hi:
+        return np.empty((0, 2), dtype=np.int64)
+    sims = vectors[lo:hi] @ vectors.T
+    sims[np.arange(hi - lo), np.arange(lo, hi)] = -np.inf  # not its own neighbour
+    kk = min(k, len(vectors) - 1)
+    if kk <= 0:
+        return np.empty((0, 2), dtype=np.int64)
+    order = np.argsort(-sims, axis=1, kind="stable")[:, :kk]
+    rows_, cols = np.nonzero(np.take_along_axis(sims, order, axis=1) >= min_cos)
+    a = rows_ + lo
+    b = order[rows_, cols]
+    pairs = np.stack([np.minimum(a, b), np.maximum(a, b)], axis=1).astype(np.int64)
+    return np.unique(pairs, axis=0) if len(pairs) else pairs
+
+
+def verify(
+    a: StoredDoc,
+    b: StoredDoc,
+    k: int,
+    a_cache: tuple[np.ndarray, frozenset[str]] | None = None,
+    b_cache: tuple[np.ndarray, frozenset[str]] | None = None,
+) -> tuple[Relation, float] | None:
+    """The copy relation and score of a candidate pair, or None when it is not a copy."""
+    ev = pair_evidence(
+        a, b, k=k,
+        a_shingles=a_cache[0] if a_cache else None, a_anchors=a_cache[1] if a_cache else None,
+        b_shingles=b_cache[0] if b_cache else None, b_anchors=b_cache[1] if b_cache else None,
+    )
+    rel, score = screen(ev)
+    return (rel, score) if rel in COPY_RELATIONS else None
+
+
+def star_families(
+    n: int, edges: dict[tuple[int, int], tuple[Relation, float]]
+) -> dict[int, tuple[int, str, float]]:
+    """``{rank: (original rank, relation, score)}`` for every rank that has edges or is given.
+
+    Ranks absent from the result are originals of their own (singleton) families.
+    """
+    adjacency: dict[int, list[tuple[int, Relation, float]]] = defaultdict(list)
+    for (i, j), (rel, score) in edges.items():
+        adjacency[i].append((j, rel, score))
+        adjacency[j].append((i, rel, score))
+    family: dict[int, tuple[int, str, float]] = {}
+    for i in sorted(adjacency):
+        if i in family:
+            continue
+        family[i] = (i, "original", 1.0)
+        for j, rel, score in sorted(adjacency[i], key=lambda e: e[0]):
+            if j not in family:
+                family[j] = (i, rel.value, score)
+    return family
+
+
+def rows(
+    ids: Sequence[str],
+    shas: Sequence[str],
+    rep: np.ndarray,
+    family: dict[int, tuple[int, str, float]],
+) -> list[ClusterRow]:
+    """One row per rank: its family's original, its relation to it and the score."""
+    out: list[ClusterRow] = []
+    for i in range(len(ids)):
+        r = int(rep[i])
+        orig, rel, score = family.get(r, (r, "original", 1.0))
+        if r != i:  # same body as its representative
+            if orig == r:
+                rel = Relation.IDENTICAL.value if shas[i] == shas[r] else Relation.REPUBLISH.value
+                score = 1.0
+            # else: the representative is itself a copy; this document shares its link
+        out.append(ClusterRow(ids[i], ids[orig], ids[orig], rel, score))
+    return out
