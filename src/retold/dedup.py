@@ -119,17 +119,19 @@ def dedup(store: SQLiteStore, *, progress: Callable[[str], None] | None = None) 
 
 def _vector_pairs(store: SQLiteStore, metas: list[_Meta], reps: np.ndarray) -> set[tuple[int, int]]:
     """Representatives whose document vectors are near neighbours."""
-    ann = store._index()
-    if len(reps) < 2 or not len(ann):
+    if len(reps) < 2:
         return set()
-    vecs = np.stack([ann.get(metas[i].rowid) for i in reps]).astype(np.float32)
-    vecs /= np.clip(np.linalg.norm(vecs, axis=1, keepdims=True), 1e-12, None)
+    # The float32 vectors of the database (the ANN index holds them as float16).
+    vec_of = {r: v for batch in store.iter_columns("vector") for r, v in batch}
+    vecs = np.stack([np.frombuffer(vec_of.pop(metas[i].rowid), dtype=np.float32) for i in reps])
+    del vec_of
     found: set[tuple[int, int]] = set()
     if len(reps) <= EXACT_KNN:
         for block in range((len(reps) + KNN_BLOCK - 1) // KNN_BLOCK):
             for a, b in knn_pairs(vecs, block):
                 found.add((int(reps[a]), int(reps[b])))
         return found
+    ann = store._index()
     pos_of_row = {metas[i].rowid: a for a, i in enumerate(reps)}
     res = ann.search(vecs, NEIGHBOURS + 1)
     for a, (ks, ds) in enumerate(zip(np.asarray(res.keys), np.asarray(res.distances), strict=True)):

@@ -175,5 +175,5 @@ def rows(
                 rel = Relation.IDENTICAL.value if shas[i] == shas[r] else Relation.REPUBLISH.value
                 score = 1.0
             # else: the representative is itself a copy; this document shares its link
-        out.append(ClusterRow(ids[i], ids[orig], ids[orig], rel, score))
+        out.append(ClusterRow(ids[i], ids[orig], ids[orig], rel, round(score, 4)))
     return out
