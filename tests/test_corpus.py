@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from made_up import article as _article
 from retold.cli import main
 from retold.dedup import dedup, write_rows
 from retold.indexer import index_paths
@@ -22,30 +23,6 @@ from retold.store import SQLiteStore
 from retold.types import Relation
 
 ROOT = Path(__file__).resolve().parent.parent
-
-_NAMES = ["Harwick", "Delmont", "Ostrava", "Kellerman", "Ruiz", "Tamsin", "Okafor", "Lindqvist", "Marlow", "Petrakis"]
-_WORDS = (
-    "council budget harbour ferry report minister schools rail storm water police court trial hospital "
-    "union strike vote market prices energy tariff farmers drought river bridge museum festival league "
-    "coach injury season transfer airport runway housing rents planning survey wages inflation bank "
-    "exports factory jobs climate flood coast election turnout campaign debate mayor tax pension"
-).split()
-
-
-def _article(rng: random.Random, paragraphs: int = 5) -> str:
-    """A unique made-up article: a headline, a blank line, paragraphs of sentences."""
-    title = " ".join(rng.choice(_WORDS).capitalize() for _ in range(4))
-    paras = []
-    for _ in range(paragraphs):
-        sents = []
-        for _ in range(3):
-            words = [rng.choice(_WORDS) for _ in range(rng.randint(10, 16))]
-            words.insert(rng.randint(1, 5), rng.choice(_NAMES))
-            words.insert(rng.randint(6, 9), str(rng.randint(2, 9000)))
-            sents.append(" ".join(words).capitalize() + ".")
-        paras.append(" ".join(sents))
-    return title + "\n\n" + "\n\n".join(paras) + "\n"
-
 
 def _write_jsonl(path: Path, docs: list[dict[str, str]]) -> Path:
     path.write_text("".join(json.dumps(d) + "\n" for d in docs), encoding="utf-8")

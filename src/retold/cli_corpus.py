@@ -70,6 +70,12 @@ def add_corpus_commands(commands: Any, formatter: type[argparse.HelpFormatter]) 
     idx.add_argument("paths", nargs="+", metavar="PATH", help="files or directories to index")
     _db_option(idx)
     _ingest_options(idx)
+    _engine_options(idx)
+    idx.add_argument(
+        "--out", metavar="DIR",
+        help="with --engine spark: where to write the index as Parquet (DIR/documents, DIR/bands); "
+        "any path Spark can write (local, hdfs://, s3a:// when configured)",
+    )
     idx.set_defaults(func=_cmd_index)
 
     srch = commands.add_parser(
@@ -97,7 +103,20 @@ def add_corpus_commands(commands: Any, formatter: type[argparse.HelpFormatter]) 
     dd.add_argument("--out", required=True, metavar="FILE", help="where to write the rows: .parquet or .jsonl")
     dd.add_argument("--db", metavar="FILE", help="index to use and update (default: a temporary one)")
     _ingest_options(dd)
+    _engine_options(dd)
     dd.set_defaults(func=_cmd_dedup)
+
+
+def _engine_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--engine", choices=("local", "spark"), default="local",
+        help="local (default: one machine, the embedded store) or spark (Apache Spark; "
+        "pip install 'retold[spark]'); both give the same results",
+    )
+    p.add_argument(
+        "--spark-master", metavar="URL",
+        help="Spark master with --engine spark (default local[*]; e.g. spark://host:7077, yarn)",
+    )
 
 
 def _db_option(p: argparse.ArgumentParser) -> None:
@@ -153,6 +172,10 @@ def _run_index(args: argparse.Namespace, store: Any) -> Any:
 
 
 def _cmd_index(args: argparse.Namespace) -> int:
+    if args.engine == "spark":
+        return _spark_index(args)
+    if args.out:
+        raise ConfigError("--out is for --engine spark; the local engine writes to --db")
     store = _open_store(args.db)
     try:
         _run_index(args, store)
@@ -211,6 +234,8 @@ def _cmd_dedup(args: argparse.Namespace) -> int:
     out = Path(args.out)
     if out.suffix.lower() not in (".parquet", ".jsonl"):
         raise ConfigError(f"--out must end in .parquet or .jsonl, got {out.name}")
+    if args.engine == "spark":
+        return _spark_dedup(args)
     if not out.parent.is_dir():
         raise ConfigError(f"--out {args.out}: directory {str(out.parent)!r} does not exist")
     with tempfile.TemporaryDirectory(prefix="retold-") as tmp:
@@ -241,4 +266,52 @@ def _cmd_dedup(args: argparse.Namespace) -> int:
         if len(near) > 20:
             print(f"  ... and {len(near) - 20} more in {out}")
     print(f"rows written to {out}")
+    return 0
+
+
+def _spark_paths(args: argparse.Namespace) -> list[str]:
+    if not args.paths:
+        raise ConfigError("--engine spark needs input PATHs")
+    return list(args.paths)
+
+
+def _spark_index(args: argparse.Namespace) -> int:
+    from retold import spark as rs
+
+    if not args.out:
+        raise ConfigError("--engine spark writes Parquet: give --out DIR")
+    spark = rs.session(args.spark_master)
+    try:
+        docs = rs.read_documents(spark, _spark_paths(args), on_error=args.on_error, on_skip=_report_skip)
+        prepared = rs.prepare(docs, on_error=args.on_error, on_skip=_report_skip)
+        rs.index(prepared, args.out)
+        n = spark.read.parquet(f"{args.out.rstrip('/')}/documents").count()
+    finally:
+        spark.stop()
+    sys.stderr.write(f"indexed {n:,} documents into {args.out}/documents and {args.out}/bands\n")
+    return 0
+
+
+def _spark_dedup(args: argparse.Namespace) -> int:
+    from retold import spark as rs
+
+    spark = rs.session(args.spark_master)
+    try:
+        docs = rs.read_documents(spark, _spark_paths(args), on_error=args.on_error, on_skip=_report_skip)
+        rows = rs.dedup(docs, on_error=args.on_error, on_skip=_report_skip).cache()
+        writer = rows.orderBy("id").write.mode("overwrite")
+        if args.out.lower().endswith(".parquet"):
+            writer.parquet(args.out)
+        else:
+            writer.json(args.out)
+        stats = rows.groupBy("relation").count().collect()
+        families = rows.where(rows.relation != "original").select("cluster").distinct().count()
+    finally:
+        spark.stop()
+    counts = {r["relation"]: r["count"] for r in stats}
+    total = sum(counts.values())
+    copies = total - counts.get("original", 0)
+    print(f"{total:,} documents, {families:,} copy families, {copies:,} documents are copies")
+    print("copies by relation: " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items()) if k != "original"))
+    print(f"rows written to {args.out} (a directory of Parquet/JSON part files, replaced as a whole)")
     return 0
