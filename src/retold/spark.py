@@ -210,14 +210,14 @@ def prepare(
 def _ranked(prepared: DataFrame) -> DataFrame:
     """Add ``rank``: the position in originality order (as :func:`retold.evidence.originality_key`)."""
     from pyspark.sql import functions as F
-    from pyspark.sql.types import LongType, StructField
+    from pyspark.sql.types import LongType, StringType, StructField, StructType
 
-    ordered = prepared.orderBy(
+    keys = prepared.select("id", "date", "boilerplate", "specifics").orderBy(
         F.coalesce(F.col("date"), F.lit("9999-99-99")), F.col("boilerplate"), F.col("specifics").desc(), F.col("id")
     )
-    schema = ordered.schema.add(StructField("rank", LongType()))
-    rdd = ordered.rdd.zipWithIndex().map(lambda x: (*x[0], x[1]))
-    return prepared.sparkSession.createDataFrame(rdd, schema)
+    schema = StructType([StructField("id", StringType()), StructField("rank", LongType())])
+    ranks = prepared.sparkSession.createDataFrame(keys.select("id").rdd.zipWithIndex().map(lambda x: (x[0][0], x[1])), schema)
+    return prepared.join(ranks, "id")
 
 
 def _band_pairs_partition(groups: Iterable[Any], max_bucket: int) -> Iterator[tuple[int, int]]:
