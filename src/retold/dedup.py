@@ -122,13 +122,14 @@ def _vector_pairs(store: SQLiteStore, metas: list[_Meta], reps: np.ndarray) -> s
     if len(reps) < 2:
         return set()
     # The float32 vectors of the database (the ANN index holds them as float16).
-    vec_of = {r: v for batch in store.iter_columns("vector") for r, v in batch}
-    vecs = np.stack([np.frombuffer(vec_of.pop(metas[i].rowid), dtype=np.float32) for i in reps])
-    del vec_of
+    got = {r: (v, g) for batch in store.iter_columns("vector, signature") for r, v, g in batch}
+    vecs = np.stack([np.frombuffer(got[metas[i].rowid][0], dtype=np.float32) for i in reps])
+    sigs = np.stack([np.frombuffer(got.pop(metas[i].rowid)[1], dtype=np.uint32) for i in reps])
+    del got
     found: set[tuple[int, int]] = set()
     if len(reps) <= EXACT_KNN:
         for block in range((len(reps) + KNN_BLOCK - 1) // KNN_BLOCK):
-            for a, b in knn_pairs(vecs, block):
+            for a, b in knn_pairs(vecs, block, sigs):
                 found.add((int(reps[a]), int(reps[b])))
         return found
     ann = store._index()

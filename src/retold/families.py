@@ -30,7 +30,7 @@ from typing import Any
 
 import numpy as np
 
-from retold.evidence import pair_evidence, screen
+from retold.evidence import PARAPHRASE_COS, pair_evidence, screen
 from retold.fingerprint import candidate_pairs
 from retold.store import StoredDoc
 from retold.types import Relation
@@ -52,6 +52,7 @@ __all__ = [
 NEIGHBOURS = 10  # vector neighbours screened per representative ...
 CANDIDATE_COS = 0.9  # ... when at least this close (partial reuse lowers the cosine of a pair)
 KNN_BLOCK = 1024
+MIN_SIGNATURE_MATCHES = 2  # of 128 MinHash values: expected at Jaccard ≈ 0.016
 MAX_BUCKET = 1000
 COPY_RELATIONS = frozenset(
     {
@@ -97,11 +98,20 @@ def band_pairs(reps: np.ndarray, keys: np.ndarray) -> np.ndarray:
     return reps[local] if len(local) else np.empty((0, 2), dtype=np.int64)
 
 
-def knn_pairs(vectors: np.ndarray, block: int, k: int = NEIGHBOURS, min_cos: float = CANDIDATE_COS) -> np.ndarray:
+def knn_pairs(
+    vectors: np.ndarray,
+    block: int,
+    signatures: np.ndarray | None = None,
+    k: int = NEIGHBOURS,
+    min_cos: float = CANDIDATE_COS,
+) -> np.ndarray:
     """Pairs (i, j), i < j, of rows of ``vectors`` where j is among i's ``k`` nearest or vice versa,
     at cosine ≥ ``min_cos``, for the rows of block number ``block`` (rows ``block*KNN_BLOCK`` on).
 
-    Exact brute force: ties are broken by the lower row, so the result is reproducible.
+    Exact brute force: ties are broken by the lower row, so the result is reproducible. With
+    ``signatures`` (MinHash rows in the same order), a pair below the paraphrase cosine must also
+    share at least :data:`MIN_SIGNATURE_MATCHES` MinHash values — some verbatim text — to be worth
+    verifying: neighbours on the same topic that share no wording are dropped before the exact check.
     """
     lo = block * KNN_BLOCK
     hi = min(lo + KNN_BLOCK, len(vectors))
@@ -116,6 +126,11 @@ def knn_pairs(vectors: np.ndarray, block: int, k: int = NEIGHBOURS, min_cos: flo
     rows_, cols = np.nonzero(np.take_along_axis(sims, order, axis=1) >= min_cos)
     a = rows_ + lo
     b = order[rows_, cols]
+    if signatures is not None and len(a):
+        close = np.take_along_axis(sims, order, axis=1)[rows_, cols] >= PARAPHRASE_COS
+        shared = (signatures[a] == signatures[b]).sum(axis=1) >= MIN_SIGNATURE_MATCHES
+        keep = close | shared
+        a, b = a[keep], b[keep]
     pairs = np.stack([np.minimum(a, b), np.maximum(a, b)], axis=1).astype(np.int64)
     return np.unique(pairs, axis=0) if len(pairs) else pairs
 

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import os
 import sys
+import time
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -257,6 +258,7 @@ def dedup(
     prepared: DataFrame | None = None,
     on_error: str = "fail",
     on_skip: Any = None,
+    progress: Any = None,
 ) -> DataFrame:
     """Copy families of a DataFrame of documents (id, text, optional date, url, title, site):
     one row per document — id, cluster, original, relation, score — as the local engine gives."""
@@ -267,12 +269,23 @@ def dedup(
 
     spark = docs.sparkSession
     params = params or IndexParams()
+    clock = [time.perf_counter()]
+
+    def done(stage: str, df: DataFrame) -> None:
+        """With ``progress``: materialise a stage and report its time (costs one action)."""
+        if progress is not None:
+            n = df.count()
+            now = time.perf_counter()
+            progress(f"{stage}: {n:,} rows in {now - clock[0]:.1f} s")
+            clock[0] = now
+
     prep = prepared if prepared is not None else prepare(docs, params, on_error=on_error, on_skip=on_skip)
     ranked = _ranked(prep).cache()
 
     # same body: the lowest rank represents
     rep = ranked.groupBy("body_sha").agg(F.min("rank").alias("rep"))
     ranked = ranked.join(rep, "body_sha").cache()
+    done("prepared and ranked", ranked)
     reps = ranked.where(F.col("rank") == F.col("rep"))
 
     # candidates: the band join ...
@@ -286,23 +299,29 @@ def dedup(
     band = spark.createDataFrame(buckets.rdd.mapPartitions(lambda it: _band_pairs_partition(it, MAX_BUCKET)), pair_schema)
 
     # ... and exact vector neighbours, block by block in tasks
-    rep_rows = reps.select("rank", "vector").orderBy("rank").collect()
+    rep_rows = reps.select("rank", "vector", "signature").orderBy("rank").collect()
     rep_ranks = np.array([r["rank"] for r in rep_rows], dtype=np.int64)
     vectors = (
         np.stack([np.frombuffer(r["vector"], dtype=np.float32) for r in rep_rows])
         if rep_rows
         else np.zeros((0, params.dims), dtype=np.float32)
     )
-    bc = spark.sparkContext.broadcast((vectors, rep_ranks))
+    signatures = (
+        np.stack([np.frombuffer(r["signature"], dtype=np.uint32) for r in rep_rows])
+        if rep_rows
+        else np.zeros((0, params.num_perm), dtype=np.uint32)
+    )
+    bc = spark.sparkContext.broadcast((vectors, signatures, rep_ranks))
     blocks = (len(rep_rows) + KNN_BLOCK - 1) // KNN_BLOCK
 
     def knn_block(block: int) -> Iterator[tuple[int, int]]:
-        vecs, ranks = bc.value
-        for a, b in knn_pairs(vecs, block):
+        vecs, sigs, ranks = bc.value
+        for a, b in knn_pairs(vecs, block, sigs):
             yield (int(ranks[a]), int(ranks[b]))
 
     knn = spark.createDataFrame(spark.sparkContext.parallelize(range(blocks), max(1, blocks)).flatMap(knn_block), pair_schema)
-    pairs = band.union(knn).distinct()
+    pairs = band.union(knn).distinct().cache()
+    done("candidate pairs", pairs)
 
     # verification on the full texts
     side = ranked.select("rank", "id", "sha", "body_sha", "body", "signature", "vector", "boilerplate", "specifics", "date")
@@ -315,7 +334,9 @@ def dedup(
     k = params.shingle
     edges = spark.createDataFrame(joined.rdd.mapPartitions(lambda it: _verify_partition(it, k)), edge_schema).cache()
 
-    family = _star_families(edges)  # rank -> (original rank, relation, score) for nodes with edges
+    done("verified edges", edges)
+    family = _star_families(edges).cache()  # rank -> (original rank, relation, score) for nodes with edges
+    done("family members", family)
 
     # rows: a document takes its representative's family
     fam = family.select(F.col("node").alias("rep"), "orig", F.col("relation").alias("f_rel"), F.col("score").alias("f_score"))
