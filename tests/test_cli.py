@@ -105,7 +105,9 @@ def assert_clean_error(err: str, *needles: str) -> None:
 # --- help ----------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("argv", [[], ["compare"], ["eval"], ["eval", "pairs"]])
+@pytest.mark.parametrize(
+    "argv", [[], ["compare"], ["eval"], ["eval", "pairs"], ["index"], ["search"], ["dedup"], ["serve"]]
+)
 def test_every_command_has_help_with_an_example(argv: list[str], capsys: pytest.CaptureFixture[str]) -> None:
     assert main([*argv, "--help"]) == 0
     out = capsys.readouterr().out
@@ -124,7 +126,10 @@ def _parsers(parser: argparse.ArgumentParser) -> Iterator[argparse.ArgumentParse
 
 def test_every_command_and_option_has_help_text() -> None:
     parsers = list(_parsers(build_parser()))
-    assert [p.prog for p in parsers] == ["retold", "retold compare", "retold eval", "retold eval pairs"]
+    assert [p.prog for p in parsers] == [
+        "retold", "retold compare", "retold eval", "retold eval pairs",
+        "retold index", "retold search", "retold dedup", "retold serve",
+    ]
     for parser in parsers:
         assert parser.description, parser.prog
         for action in parser._actions:
