@@ -1,6 +1,7 @@
 """Local engine vs Spark ``local[2]`` on the same synthetic corpus: wall time, peak memory, same output.
 
-    .venv/bin/python bench/spark.py [--docs 100000] [--files 16] [--master local[2]] [--out-dir /tmp/retold-bench]
+    .venv/bin/python bench/spark.py [--docs 100000] [--files 16] [--master local[2]]
+                                    [--out-dir /tmp/retold-bench]
 
 The corpus is the one ``bench/corpus.py`` builds (``bench/synth.py``: BBC-vocabulary Markov text with
 planted copies), split into ``--files`` JSONL files because the Spark engine reads one file per task.
@@ -61,7 +62,12 @@ def main() -> None:
     corpus, _, _ = ensure_corpus(args.docs, args.out_dir, args.seed, workers=2)
     parts = split(corpus, args.files, args.out_dir / f"parts-{args.docs}")
     retold = str(ROOT / ".venv" / "bin" / "retold")
-    results: dict[str, Any] = {"docs": args.docs, "files": args.files, "master": args.master, "load_before": machine_load()}
+    results: dict[str, Any] = {
+        "docs": args.docs,
+        "files": args.files,
+        "master": args.master,
+        "load_before": machine_load(),
+    }
 
     local_out = args.out_dir / f"local-{args.docs}.parquet"
     db = args.out_dir / f"spark-bench-local-{args.docs}.db"
@@ -69,26 +75,54 @@ def main() -> None:
         p.unlink()
     print(f"local engine on {args.docs:,} documents ...", flush=True)
     results["local"] = run_measured(
-        [retold, "dedup", str(parts), "--db", str(db), "--out", str(local_out), "--workers", "2", "--no-progress"],
+        [
+            retold,
+            "dedup",
+            str(parts),
+            "--db",
+            str(db),
+            "--out",
+            str(local_out),
+            "--workers",
+            "2",
+            "--no-progress",
+        ],
         args.out_dir / "spark-bench-local.log",
     )
     spark_out = args.out_dir / f"spark-{args.docs}.parquet"
     print(f"spark engine ({args.master}) on {args.docs:,} documents ...", flush=True)
     t0 = time.perf_counter()
     results["spark"] = run_measured(
-        [retold, "dedup", str(parts), "--engine", "spark", "--spark-master", args.master, "--out", str(spark_out)],
+        [
+            retold,
+            "dedup",
+            str(parts),
+            "--engine",
+            "spark",
+            "--spark-master",
+            args.master,
+            "--out",
+            str(spark_out),
+        ],
         args.out_dir / "spark-bench-spark.log",
     )
     results["spark"]["wall_s"] = round(time.perf_counter() - t0, 2)
     local_rows, spark_rows = rows_of(local_out), rows_of(spark_out)
     differing = [k for k in set(local_rows) | set(spark_rows) if local_rows.get(k) != spark_rows.get(k)]
-    results["rows"] = {"local": len(local_rows), "spark": len(spark_rows), "differing": len(differing), "examples": differing[:5]}
+    results["rows"] = {
+        "local": len(local_rows),
+        "spark": len(spark_rows),
+        "differing": len(differing),
+        "examples": differing[:5],
+    }
     results["load_after"] = machine_load()
 
     print(f"\n{'engine':<8} {'wall s':>9} {'cpu s':>9} {'peak RSS MB':>12} {'procs':>6}")
     for name in ("local", "spark"):
         r = results[name]
-        print(f"{name:<8} {r['wall_s']:>9.1f} {r['cpu_s']:>9.1f} {r['peak_rss_mb']:>12.0f} {r['max_procs']:>6}")
+        print(
+            f"{name:<8} {r['wall_s']:>9.1f} {r['cpu_s']:>9.1f} {r['peak_rss_mb']:>12.0f} {r['max_procs']:>6}"
+        )
     rows = results["rows"]
     print(f"rows: local {rows['local']:,}, spark {rows['spark']:,}, differing {rows['differing']}")
     print(f"spark/local wall time: {results['spark']['wall_s'] / results['local']['wall_s']:.1f}x")

@@ -24,6 +24,7 @@ from retold.types import Relation
 
 ROOT = Path(__file__).resolve().parent.parent
 
+
 def _write_jsonl(path: Path, docs: list[dict[str, str]]) -> Path:
     path.write_text("".join(json.dumps(d) + "\n" for d in docs), encoding="utf-8")
     return path
@@ -35,9 +36,11 @@ def corpus(tmp_path: Path) -> dict[str, str]:
     docs = {f"doc{i:03d}": _article(rng) for i in range(60)}
     a = docs["doc001"]
     docs["copy-exact"] = a
-    docs["copy-boiler"] = "Sign up to our newsletter for the latest updates | Share: Facebook | X | Email\n\n" + a
+    docs["copy-boiler"] = (
+        "Sign up to our newsletter for the latest updates | Share: Facebook | X | Email\n\n" + a
+    )
     lines = a.split("\n\n")
-    docs["copy-edit"] = "\n\n".join(lines[:3] + [lines[3].replace(".", ", officials said.", 1)] + lines[4:])
+    docs["copy-edit"] = "\n\n".join([*lines[:3], lines[3].replace(".", ", officials said.", 1), *lines[4:]])
     return docs
 
 
@@ -62,13 +65,17 @@ def test_index_search_finds_planted_copies(tmp_path: Path, corpus: dict[str, str
     store.close()
 
 
-def test_rerun_indexes_nothing_twice_and_changed_text_is_bad_input(tmp_path: Path, corpus: dict[str, str]) -> None:
+def test_rerun_indexes_nothing_twice_and_changed_text_is_bad_input(
+    tmp_path: Path, corpus: dict[str, str]
+) -> None:
     src = _write_jsonl(tmp_path / "c.jsonl", [{"id": k, "text": v} for k, v in corpus.items()])
     store = _store(tmp_path)
     index_paths([src], store)
     again = index_paths([src], store)
     assert again.added == 0 and again.already == len(corpus)
-    changed = _write_jsonl(tmp_path / "d.jsonl", [{"id": "doc005", "text": "A different text about the harbour."}])
+    changed = _write_jsonl(
+        tmp_path / "d.jsonl", [{"id": "doc005", "text": "A different text about the harbour."}]
+    )
     with pytest.raises(Exception, match=r"d\.jsonl.*duplicate id 'doc005'"):
         index_paths([changed], store)
     skipped = index_paths([changed], store, on_error="skip")
@@ -101,7 +108,11 @@ def test_dedup_original_is_earliest_dated(tmp_path: Path, corpus: dict[str, str]
     text = corpus["doc002"]
     docs = [
         {"id": "late", "text": text, "date": "2024-05-02"},
-        {"id": "early", "text": "Subscribe to our newsletter | Share on Facebook | X\n\n" + text, "date": "2024-05-01"},
+        {
+            "id": "early",
+            "text": "Subscribe to our newsletter | Share on Facebook | X\n\n" + text,
+            "date": "2024-05-01",
+        },
         {"id": "undated", "text": text},
     ]
     src = _write_jsonl(tmp_path / "c.jsonl", docs)
@@ -126,11 +137,19 @@ def test_write_rows_parquet_and_jsonl(tmp_path: Path, corpus: dict[str, str]) ->
     assert table.column_names == ["id", "cluster", "original", "relation", "score"]
     assert table.num_rows == len(corpus)
     lines = (write_rows(result.rows, tmp_path / "out.jsonl")).read_text().splitlines()
-    assert len(lines) == len(corpus) and json.loads(lines[0]).keys() == {"id", "cluster", "original", "relation", "score"}
+    assert len(lines) == len(corpus) and json.loads(lines[0]).keys() == {
+        "id",
+        "cluster",
+        "original",
+        "relation",
+        "score",
+    }
     assert not list(tmp_path.glob(".*tmp"))
 
 
-def test_cli_index_search_dedup(tmp_path: Path, corpus: dict[str, str], capsys: pytest.CaptureFixture[str]) -> None:
+def test_cli_index_search_dedup(
+    tmp_path: Path, corpus: dict[str, str], capsys: pytest.CaptureFixture[str]
+) -> None:
     d = tmp_path / "articles"
     d.mkdir()
     for k, v in corpus.items():
@@ -152,7 +171,10 @@ def test_cli_index_search_dedup(tmp_path: Path, corpus: dict[str, str], capsys: 
 
 def test_cli_bad_input_names_file_and_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     src = tmp_path / "bad.jsonl"
-    src.write_text('{"id": "a", "text": "The mayor resigned on Monday after a vote."}\n{"id": "b", "text": \n', encoding="utf-8")
+    src.write_text(
+        '{"id": "a", "text": "The mayor resigned on Monday after a vote."}\n{"id": "b", "text": \n',
+        encoding="utf-8",
+    )
     db = str(tmp_path / "x.db")
     assert main(["index", str(src), "--db", db, "--no-progress"]) == 2
     err = capsys.readouterr().err
@@ -164,7 +186,9 @@ def test_cli_bad_input_names_file_and_line(tmp_path: Path, capsys: pytest.Captur
         assert con.execute("SELECT id FROM docs").fetchall() == [("a",)]
 
 
-def test_cli_search_without_index_is_a_clear_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_cli_search_without_index_is_a_clear_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     q = tmp_path / "q.txt"
     q.write_text("The council approved the budget.", encoding="utf-8")
     assert main(["search", str(q), "--db", str(tmp_path / "none.db")]) == 2

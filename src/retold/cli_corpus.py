@@ -63,44 +63,67 @@ through a middle one. Without --db a temporary index is used.
 def add_corpus_commands(commands: Any, formatter: type[argparse.HelpFormatter]) -> None:
     """Register ``index``, ``search`` and ``dedup`` on the CLI's subparsers."""
     idx = commands.add_parser(
-        "index", help="add documents to a persistent index (incremental, resumable)",
-        description=_INDEX_DESCRIPTION, formatter_class=formatter,
-        epilog="examples:\n  retold index ../shared/data/bbc --db bbc.db\n  retold index crawl.warc.gz news.jsonl --db news.db --on-error skip\n",
+        "index",
+        help="add documents to a persistent index (incremental, resumable)",
+        description=_INDEX_DESCRIPTION,
+        formatter_class=formatter,
+        epilog=(
+            "examples:\n  retold index ../shared/data/bbc --db bbc.db\n"
+            "  retold index crawl.warc.gz news.jsonl --db news.db --on-error skip\n"
+        ),
     )
     idx.add_argument("paths", nargs="+", metavar="PATH", help="files or directories to index")
     _db_option(idx)
     _ingest_options(idx)
     _engine_options(idx)
     idx.add_argument(
-        "--out", metavar="DIR",
+        "--out",
+        metavar="DIR",
         help="with --engine spark: where to write the index as Parquet (DIR/documents, DIR/bands); "
         "any path Spark can write (local, hdfs://, s3a:// when configured)",
     )
     idx.set_defaults(func=_cmd_index)
 
     srch = commands.add_parser(
-        "search", help="find the indexed documents a text copies or that copy it",
-        description=_SEARCH_DESCRIPTION, formatter_class=formatter,
-        epilog="examples:\n  retold search rewrite.txt --db bbc.db\n  retold search rewrite.txt --db bbc.db --json --explain\n",
+        "search",
+        help="find the indexed documents a text copies or that copy it",
+        description=_SEARCH_DESCRIPTION,
+        formatter_class=formatter,
+        epilog=(
+            "examples:\n  retold search rewrite.txt --db bbc.db\n"
+            "  retold search rewrite.txt --db bbc.db --json --explain\n"
+        ),
     )
     srch.add_argument("doc", metavar="DOC", help='the article to look up (a file, or "-" for standard input)')
     _db_option(srch)
     srch.add_argument("--top", type=int, default=10, metavar="N", help="at most N hits (default 10)")
     srch.add_argument("--json", action="store_true", help='print {"query": ..., "hits": [...]} as JSON')
     srch.add_argument(
-        "--explain", nargs="?", type=int, const=3, default=0, metavar="N",
+        "--explain",
+        nargs="?",
+        type=int,
+        const=3,
+        default=0,
+        metavar="N",
         help="compare the top N hits (default 3) sentence by sentence and include the full comparison",
     )
     srch.add_argument("--date", metavar="YYYY-MM-DD", help="publication date of DOC (decides direction)")
     srch.set_defaults(func=_cmd_search)
 
     dd = commands.add_parser(
-        "dedup", help="group documents into copy families (one row per document)",
-        description=_DEDUP_DESCRIPTION, formatter_class=formatter,
-        epilog="examples:\n  retold dedup ../shared/data/bbc --out clusters.parquet\n  retold dedup news.jsonl --db news.db --out clusters.jsonl\n",
+        "dedup",
+        help="group documents into copy families (one row per document)",
+        description=_DEDUP_DESCRIPTION,
+        formatter_class=formatter,
+        epilog=(
+            "examples:\n  retold dedup ../shared/data/bbc --out clusters.parquet\n"
+            "  retold dedup news.jsonl --db news.db --out clusters.jsonl\n"
+        ),
     )
     dd.add_argument("paths", nargs="*", metavar="PATH", help="files or directories to add before grouping")
-    dd.add_argument("--out", required=True, metavar="FILE", help="where to write the rows: .parquet or .jsonl")
+    dd.add_argument(
+        "--out", required=True, metavar="FILE", help="where to write the rows: .parquet or .jsonl"
+    )
     dd.add_argument("--db", metavar="FILE", help="index to use and update (default: a temporary one)")
     _ingest_options(dd)
     _engine_options(dd)
@@ -109,12 +132,15 @@ def add_corpus_commands(commands: Any, formatter: type[argparse.HelpFormatter]) 
 
 def _engine_options(p: argparse.ArgumentParser) -> None:
     p.add_argument(
-        "--engine", choices=("local", "spark"), default="local",
+        "--engine",
+        choices=("local", "spark"),
+        default="local",
         help="local (default: one machine, the embedded store) or spark (Apache Spark; "
         "pip install 'retold[spark]'); both give the same results",
     )
     p.add_argument(
-        "--spark-master", metavar="URL",
+        "--spark-master",
+        metavar="URL",
         help="Spark master with --engine spark (default local[*]; e.g. spark://host:7077, yarn)",
     )
 
@@ -125,13 +151,18 @@ def _db_option(p: argparse.ArgumentParser) -> None:
 
 def _ingest_options(p: argparse.ArgumentParser) -> None:
     p.add_argument(
-        "--on-error", choices=("fail", "skip"), default="fail",
+        "--on-error",
+        choices=("fail", "skip"),
+        default="fail",
         help="bad input (malformed line, corrupt file, document without text, duplicate id): "
         "stop with an error naming the file and line (fail, default; everything indexed before stays), "
         "or report it and go on (skip)",
     )
     p.add_argument(
-        "--workers", type=int, default=1, metavar="N",
+        "--workers",
+        type=int,
+        default=1,
+        metavar="N",
         help="worker processes preparing documents (default 1; use the number of cores for large corpora)",
     )
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
@@ -139,6 +170,10 @@ def _ingest_options(p: argparse.ArgumentParser) -> None:
 
 def _progress_wanted(args: argparse.Namespace) -> bool:
     return not args.no_progress and sys.stderr.isatty()
+
+
+def _say(message: str) -> None:
+    sys.stderr.write(f"dedup: {message}\n")
 
 
 def _report_skip(s: Skip) -> None:
@@ -160,8 +195,12 @@ def _run_index(args: argparse.Namespace, store: Any) -> Any:
         if not os.path.exists(p):
             raise InputError("no such file or directory", path=p)
     report = index_paths(
-        args.paths, store, on_error=args.on_error, workers=args.workers,
-        progress=_progress_wanted(args), on_skip=_report_skip,
+        args.paths,
+        store,
+        on_error=args.on_error,
+        workers=args.workers,
+        progress=_progress_wanted(args),
+        on_skip=_report_skip,
     )
     sys.stderr.write(
         f"indexed {report.added:,} new documents, {report.already:,} already indexed, "
@@ -214,9 +253,13 @@ def _cmd_search(args: argparse.Namespace) -> int:
     for i, h in enumerate(result.hits, 1):
         src = h.direction.get("source")
         table.add_row(
-            str(i), Text(h.id), h.relation.value, f"{h.score:.3f}",
+            str(i),
+            Text(h.id),
+            h.relation.value,
+            f"{h.score:.3f}",
             {"query": "the query", "hit": "the hit"}.get(str(src), "undecided"),
-            f"{h.scores.get('jaccard', 0):.2f}", f"{h.scores.get('cosine', 0):.2f}",
+            f"{h.scores.get('jaccard', 0):.2f}",
+            f"{h.scores.get('cosine', 0):.2f}",
         )
     console.print(table)
     for h in result.hits:
@@ -245,7 +288,7 @@ def _cmd_dedup(args: argparse.Namespace) -> int:
                 _run_index(args, store)
             elif not args.db:
                 raise ConfigError("give PATHs to group, or --db with an existing index")
-            say = (lambda m: sys.stderr.write(f"dedup: {m}\n")) if _progress_wanted(args) else None
+            say = _say if _progress_wanted(args) else None
             result = dedup(store, progress=say)
         finally:
             store.close()
@@ -257,7 +300,9 @@ def _cmd_dedup(args: argparse.Namespace) -> int:
     print(f"{len(result.rows):,} documents, {len(fams):,} copy families, {copies:,} documents are copies")
     print("family sizes: " + ", ".join(f"{k}: {v}" for k, v in sorted(sizes.items())))
     print("copies by relation: " + ", ".join(f"{k} {v}" for k, v in relations.most_common()))
-    print(f"candidate pairs checked: {result.candidate_pairs:,}; verified copy edges: {result.verified_edges:,}")
+    print(
+        f"candidate pairs checked: {result.candidate_pairs:,}; verified copy edges: {result.verified_edges:,}"
+    )
     near = [r for r in result.rows if r.relation not in ("original", "identical")]
     if near:
         print("near-duplicates and rewrites found (copy -> original):")
@@ -312,6 +357,8 @@ def _spark_dedup(args: argparse.Namespace) -> int:
     total = sum(counts.values())
     copies = total - counts.get("original", 0)
     print(f"{total:,} documents, {families:,} copy families, {copies:,} documents are copies")
-    print("copies by relation: " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items()) if k != "original"))
+    print(
+        "copies by relation: " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items()) if k != "original")
+    )
     print(f"rows written to {args.out} (a directory of Parquet/JSON part files, replaced as a whole)")
     return 0

@@ -187,8 +187,13 @@ def write_rows(rows: Iterable[ClusterRow], out: str | Path) -> Path:
             table = pa.Table.from_pylist(
                 data,
                 schema=pa.schema(
-                    [("id", pa.string()), ("cluster", pa.string()), ("original", pa.string()),
-                     ("relation", pa.string()), ("score", pa.float64())]
+                    [
+                        ("id", pa.string()),
+                        ("cluster", pa.string()),
+                        ("original", pa.string()),
+                        ("relation", pa.string()),
+                        ("score", pa.float64()),
+                    ]
                 ),
             )
             pq.write_table(table, tmp)

@@ -33,8 +33,8 @@ from __future__ import annotations
 import logging
 import os
 import threading
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
 import numpy as np
 from numba import njit
@@ -79,7 +79,8 @@ def build_table(path: Path | None = None, batch: int = 1024) -> Path:
         n = len(chunk)
         inp = np.stack([np.full(n, 101), chunk, np.full(n, 102)], axis=1).astype(np.int64)
         (hidden,) = model.session.run(
-            None, {"input_ids": inp, "attention_mask": np.ones_like(inp), "token_type_ids": np.zeros_like(inp)}
+            None,
+            {"input_ids": inp, "attention_mask": np.ones_like(inp), "token_type_ids": np.zeros_like(inp)},
         )
         pooled[s : s + n] = hidden.mean(axis=1)
     centred = pooled - pooled.mean(axis=0)
@@ -107,7 +108,7 @@ def _fnv(buf: np.ndarray, start: int, end: int) -> np.uint64:
 
 @njit(cache=True, nogil=True)
 def _is_word_byte(c: np.uint8) -> bool:
-    return (48 <= c <= 57) or (65 <= c <= 90) or (97 <= c <= 122) or c >= 128
+    return bool((48 <= c <= 57) or (65 <= c <= 90) or (97 <= c <= 122) or c >= 128)
 
 
 @njit(cache=True, nogil=True)

@@ -34,7 +34,16 @@ from retold.ingest import Document, Skip
 from retold.store import IndexParams, StoredDoc
 from retold.types import Relation
 
-__all__ = ["Evidence", "anchors", "originality_key", "pair_direction", "pair_evidence", "prepare", "screen", "text_sha"]
+__all__ = [
+    "Evidence",
+    "anchors",
+    "originality_key",
+    "pair_direction",
+    "pair_evidence",
+    "prepare",
+    "screen",
+    "text_sha",
+]
 
 # Screening thresholds (measured on the development data, see README "Corpus tools").
 REPUBLISH_J = 0.9  # exact 5-shingle Jaccard of the bodies ...
@@ -94,10 +103,22 @@ def prepare(
     vecs = embedder.encode(texts)
     out = [
         StoredDoc(
-            id=d.id, text=d.text, body=body, sha=text_sha(d.text), body_sha=text_sha(body),
-            signature=sigs[i], bands=keys[i], vector=vecs[i], boilerplate=boiler,
-            specifics=len(anchors(body)), url=d.url, title=d.title, date=d.date, site=d.site,
-            extra=dict(d.extra), origin=d.origin,
+            id=d.id,
+            text=d.text,
+            body=body,
+            sha=text_sha(d.text),
+            body_sha=text_sha(body),
+            signature=sigs[i],
+            bands=keys[i],
+            vector=vecs[i],
+            boilerplate=boiler,
+            specifics=len(anchors(body)),
+            url=d.url,
+            title=d.title,
+            date=d.date,
+            site=d.site,
+            extra=dict(d.extra),
+            origin=d.origin,
         )
         for i, (d, body, boiler) in enumerate(bodies)
     ]
@@ -220,4 +241,8 @@ def pair_direction(a: StoredDoc, b: StoredDoc, relation: Relation) -> dict[str, 
             evidence.append(f"names and figures: query {a.specifics}, hit {b.specifics}")
     if vote == 0:
         return {"source": None, "confidence": 0.0, "evidence": evidence or ["no evidence either way"]}
-    return {"source": "query" if vote > 0 else "hit", "confidence": 0.55 + 0.1 * min(abs(vote), 2), "evidence": evidence}
+    return {
+        "source": "query" if vote > 0 else "hit",
+        "confidence": 0.55 + 0.1 * min(abs(vote), 2),
+        "evidence": evidence,
+    }

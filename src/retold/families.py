@@ -144,9 +144,13 @@ def verify(
 ) -> tuple[Relation, float] | None:
     """The copy relation and score of a candidate pair, or None when it is not a copy."""
     ev = pair_evidence(
-        a, b, k=k,
-        a_shingles=a_cache[0] if a_cache else None, a_anchors=a_cache[1] if a_cache else None,
-        b_shingles=b_cache[0] if b_cache else None, b_anchors=b_cache[1] if b_cache else None,
+        a,
+        b,
+        k=k,
+        a_shingles=a_cache[0] if a_cache else None,
+        a_anchors=a_cache[1] if a_cache else None,
+        b_shingles=b_cache[0] if b_cache else None,
+        b_anchors=b_cache[1] if b_cache else None,
     )
     rel, score = screen(ev)
     return (rel, score) if rel in COPY_RELATIONS else None
@@ -185,10 +189,9 @@ def rows(
     for i in range(len(ids)):
         r = int(rep[i])
         orig, rel, score = family.get(r, (r, "original", 1.0))
-        if r != i:  # same body as its representative
-            if orig == r:
-                rel = Relation.IDENTICAL.value if shas[i] == shas[r] else Relation.REPUBLISH.value
-                score = 1.0
-            # else: the representative is itself a copy; this document shares its link
+        if r != i and orig == r:  # same body as its representative, which is an original
+            rel = Relation.IDENTICAL.value if shas[i] == shas[r] else Relation.REPUBLISH.value
+            score = 1.0
+        # (when the representative is itself a copy, this document shares its link)
         out.append(ClusterRow(ids[i], ids[orig], ids[orig], rel, round(score, 4)))
     return out

@@ -96,7 +96,8 @@ def index_paths(
             elif known[d.id][0] == text_sha(d.text):
                 report.already += 1
             else:
-                msg = f"duplicate id {d.id!r}: already indexed from {known[d.id][1] or 'an earlier run'} with another text"
+                first = known[d.id][1] or "an earlier run"
+                msg = f"duplicate id {d.id!r}: already indexed from {first} with another text"
                 if on_error == "fail":
                     raise InputError(msg, path=d.origin or None)
                 skip(Skip(d.origin or d.id, msg))

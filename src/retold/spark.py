@@ -152,15 +152,47 @@ def _prepare_partition(rows: Iterable[Any], params: IndexParams) -> Iterator[tup
         done, skips = prepare_docs(batch, params, emb)
         for d in done:
             yield (
-                d.id, d.sha, d.body_sha, d.body, [int(k) for k in d.bands.view(np.int64)],
-                bytes(d.signature.astype(np.uint32).tobytes()), bytes(d.vector.astype(np.float32).tobytes()),
-                d.date, d.boilerplate, d.specifics, d.title, None,
+                d.id,
+                d.sha,
+                d.body_sha,
+                d.body,
+                [int(k) for k in d.bands.view(np.int64)],
+                bytes(d.signature.astype(np.uint32).tobytes()),
+                bytes(d.vector.astype(np.float32).tobytes()),
+                d.date,
+                d.boilerplate,
+                d.specifics,
+                d.title,
+                None,
             )
         for s in skips:
-            yield (None, None, None, None, None, None, None, None, None, None, None, f"{s.origin}\t{s.reason}")
+            yield (
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                f"{s.origin}\t{s.reason}",
+            )
 
     for r in rows:
-        batch.append(Document(id=r["id"], text=r["text"], url=r["url"], title=r["title"], date=r["date"], site=r["site"], origin=r["origin"] or r["id"]))
+        batch.append(
+            Document(
+                id=r["id"],
+                text=r["text"],
+                url=r["url"],
+                title=r["title"],
+                date=r["date"],
+                site=r["site"],
+                origin=r["origin"] or r["id"],
+            )
+        )
         if len(batch) >= 500:
             yield from flush()
             batch = []
@@ -190,16 +222,24 @@ def prepare(
             docs = docs.withColumn(col, F.lit(None).cast("string"))
     schema = StructType(
         [
-            StructField("id", StringType()), StructField("sha", StringType()), StructField("body_sha", StringType()),
-            StructField("body", StringType()), StructField("bands", ArrayType(LongType())),
-            StructField("signature", BinaryType()), StructField("vector", BinaryType()),
-            StructField("date", StringType()), StructField("boilerplate", IntegerType()),
-            StructField("specifics", IntegerType()), StructField("title", StringType()),
+            StructField("id", StringType()),
+            StructField("sha", StringType()),
+            StructField("body_sha", StringType()),
+            StructField("body", StringType()),
+            StructField("bands", ArrayType(LongType())),
+            StructField("signature", BinaryType()),
+            StructField("vector", BinaryType()),
+            StructField("date", StringType()),
+            StructField("boilerplate", IntegerType()),
+            StructField("specifics", IntegerType()),
+            StructField("title", StringType()),
             StructField("skip", StringType()),
         ]
     )
     cols = docs.select("id", "text", "url", "title", "date", "site", "origin")
-    out = docs.sparkSession.createDataFrame(cols.rdd.mapPartitions(lambda it: _prepare_partition(it, params)), schema).cache()
+    out = docs.sparkSession.createDataFrame(
+        cols.rdd.mapPartitions(lambda it: _prepare_partition(it, params)), schema
+    ).cache()
     skipped = out.where(F.col("skip").isNotNull()).select("skip").collect()
     _report([Skip(*r.skip.split("\t", 1)) for r in skipped], on_error, on_skip)
     return out.where(F.col("skip").isNull()).drop("skip")
@@ -214,10 +254,15 @@ def _ranked(prepared: DataFrame) -> DataFrame:
     from pyspark.sql.types import LongType, StringType, StructField, StructType
 
     keys = prepared.select("id", "date", "boilerplate", "specifics").orderBy(
-        F.coalesce(F.col("date"), F.lit("9999-99-99")), F.col("boilerplate"), F.col("specifics").desc(), F.col("id")
+        F.coalesce(F.col("date"), F.lit("9999-99-99")),
+        F.col("boilerplate"),
+        F.col("specifics").desc(),
+        F.col("id"),
     )
     schema = StructType([StructField("id", StringType()), StructField("rank", LongType())])
-    ranks = prepared.sparkSession.createDataFrame(keys.select("id").rdd.zipWithIndex().map(lambda x: (x[0][0], x[1])), schema)
+    ranks = prepared.sparkSession.createDataFrame(
+        keys.select("id").rdd.zipWithIndex().map(lambda x: (x[0][0], x[1])), schema
+    )
     return prepared.join(ranks, "id")
 
 
@@ -239,10 +284,17 @@ def _verify_partition(rows: Iterable[Any], k: int) -> Iterator[tuple[int, int, s
 
     def doc(prefix: str, r: Any) -> StoredDoc:
         return StoredDoc(
-            id=r[f"{prefix}id"], text="", body=r[f"{prefix}body"], sha=r[f"{prefix}sha"],
-            body_sha=r[f"{prefix}body_sha"], signature=np.frombuffer(r[f"{prefix}signature"], dtype=np.uint32),
-            bands=np.zeros(0, dtype=np.uint64), vector=np.frombuffer(r[f"{prefix}vector"], dtype=np.float32),
-            boilerplate=r[f"{prefix}boilerplate"], specifics=r[f"{prefix}specifics"], date=r[f"{prefix}date"],
+            id=r[f"{prefix}id"],
+            text="",
+            body=r[f"{prefix}body"],
+            sha=r[f"{prefix}sha"],
+            body_sha=r[f"{prefix}body_sha"],
+            signature=np.frombuffer(r[f"{prefix}signature"], dtype=np.uint32),
+            bands=np.zeros(0, dtype=np.uint64),
+            vector=np.frombuffer(r[f"{prefix}vector"], dtype=np.float32),
+            boilerplate=r[f"{prefix}boilerplate"],
+            specifics=r[f"{prefix}specifics"],
+            date=r[f"{prefix}date"],
         )
 
     for r in rows:
@@ -296,7 +348,9 @@ def dedup(
         .agg(F.collect_list("rank").alias("ranks"))
         .where(F.size("ranks") > 1)
     )
-    band = spark.createDataFrame(buckets.rdd.mapPartitions(lambda it: _band_pairs_partition(it, MAX_BUCKET)), pair_schema)
+    band = spark.createDataFrame(
+        buckets.rdd.mapPartitions(lambda it: _band_pairs_partition(it, MAX_BUCKET)), pair_schema
+    )
 
     # ... and exact vector neighbours, block by block in tasks
     rep_rows = reps.select("rank", "vector", "signature").orderBy("rank").collect()
@@ -319,27 +373,40 @@ def dedup(
         for a, b in knn_pairs(vecs, block, sigs):
             yield (int(ranks[a]), int(ranks[b]))
 
-    knn = spark.createDataFrame(spark.sparkContext.parallelize(range(blocks), max(1, blocks)).flatMap(knn_block), pair_schema)
+    knn = spark.createDataFrame(
+        spark.sparkContext.parallelize(range(blocks), max(1, blocks)).flatMap(knn_block), pair_schema
+    )
     pairs = band.union(knn).distinct().cache()
     done("candidate pairs", pairs)
 
     # verification on the full texts
-    side = ranked.select("rank", "id", "sha", "body_sha", "body", "signature", "vector", "boilerplate", "specifics", "date")
+    side = ranked.select(
+        "rank", "id", "sha", "body_sha", "body", "signature", "vector", "boilerplate", "specifics", "date"
+    )
     a_side = side.select(*[F.col(c).alias(f"a_{c}") for c in side.columns])
     b_side = side.select(*[F.col(c).alias(f"b_{c}") for c in side.columns])
     joined = pairs.join(a_side, pairs.a == a_side.a_rank).join(b_side, pairs.b == b_side.b_rank)
     edge_schema = StructType(
-        [StructField("a", LongType()), StructField("b", LongType()), StructField("relation", StringType()), StructField("score", DoubleType())]
+        [
+            StructField("a", LongType()),
+            StructField("b", LongType()),
+            StructField("relation", StringType()),
+            StructField("score", DoubleType()),
+        ]
     )
     k = params.shingle
-    edges = spark.createDataFrame(joined.rdd.mapPartitions(lambda it: _verify_partition(it, k)), edge_schema).cache()
+    edges = spark.createDataFrame(
+        joined.rdd.mapPartitions(lambda it: _verify_partition(it, k)), edge_schema
+    ).cache()
 
     done("verified edges", edges)
     family = _star_families(edges).cache()  # rank -> (original rank, relation, score) for nodes with edges
     done("family members", family)
 
     # rows: a document takes its representative's family
-    fam = family.select(F.col("node").alias("rep"), "orig", F.col("relation").alias("f_rel"), F.col("score").alias("f_score"))
+    fam = family.select(
+        F.col("node").alias("rep"), "orig", F.col("relation").alias("f_rel"), F.col("score").alias("f_score")
+    )
     rep_sha = ranked.select(F.col("rank").alias("rep"), F.col("sha").alias("rep_sha"))
     rows = ranked.select("rank", "id", "sha", "rep").join(fam, "rep", "left").join(rep_sha, "rep")
     rows = rows.withColumn("orig", F.coalesce("orig", "rep"))
@@ -347,13 +414,22 @@ def dedup(
     rep_is_original = F.col("orig") == F.col("rep")
     relation = (
         F.when(is_rep, F.coalesce("f_rel", F.lit("original")))
-        .when(rep_is_original, F.when(F.col("sha") == F.col("rep_sha"), F.lit("identical")).otherwise(F.lit("republish")))
+        .when(
+            rep_is_original,
+            F.when(F.col("sha") == F.col("rep_sha"), F.lit("identical")).otherwise(F.lit("republish")),
+        )
         .otherwise(F.col("f_rel"))
     )
-    score = F.when(is_rep, F.coalesce("f_score", F.lit(1.0))).when(rep_is_original, F.lit(1.0)).otherwise(F.col("f_score"))
+    score = (
+        F.when(is_rep, F.coalesce("f_score", F.lit(1.0)))
+        .when(rep_is_original, F.lit(1.0))
+        .otherwise(F.col("f_score"))
+    )
     rows = rows.withColumn("relation", relation).withColumn("score", score)
     names = ranked.select(F.col("rank").alias("orig"), F.col("id").alias("original"))
-    out = rows.join(names, "orig").select("id", F.col("original").alias("cluster"), "original", "relation", "score")
+    out = rows.join(names, "orig").select(
+        "id", F.col("original").alias("cluster"), "original", "relation", "score"
+    )
     return out
 
 
@@ -364,7 +440,9 @@ def _star_families(edges: DataFrame) -> DataFrame:
     """
     from pyspark.sql import functions as F
 
-    e = edges.select(F.least("a", "b").alias("lo"), F.greatest("a", "b").alias("hi"), "relation", "score").cache()
+    e = edges.select(
+        F.least("a", "b").alias("lo"), F.greatest("a", "b").alias("hi"), "relation", "score"
+    ).cache()
     nodes = e.select(F.col("lo").alias("node")).union(e.select(F.col("hi").alias("node"))).distinct()
     state = nodes.withColumn("status", F.lit("U")).localCheckpoint()
     for _ in range(_MAX_ROUNDS):
@@ -392,12 +470,22 @@ def _star_families(edges: DataFrame) -> DataFrame:
     both = e.select(F.col("lo").alias("c"), F.col("hi").alias("m"), "relation", "score").union(
         e.select(F.col("hi").alias("c"), F.col("lo").alias("m"), "relation", "score")
     )
-    links = both.join(centers, "c").join(state.where(F.col("status") == "N").select(F.col("node").alias("m")), "m")
+    links = both.join(centers, "c").join(
+        state.where(F.col("status") == "N").select(F.col("node").alias("m")), "m"
+    )
     best = links.groupBy("m").agg(F.min(F.struct("c", "relation", "score")).alias("best"))
     members = best.select(
-        F.col("m").alias("node"), F.col("best.c").alias("orig"), F.col("best.relation").alias("relation"), F.col("best.score").alias("score")
+        F.col("m").alias("node"),
+        F.col("best.c").alias("orig"),
+        F.col("best.relation").alias("relation"),
+        F.col("best.score").alias("score"),
     )
-    originals = centers.select(F.col("c").alias("node"), F.col("c").alias("orig"), F.lit("original").alias("relation"), F.lit(1.0).alias("score"))
+    originals = centers.select(
+        F.col("c").alias("node"),
+        F.col("c").alias("orig"),
+        F.lit("original").alias("relation"),
+        F.lit(1.0).alias("score"),
+    )
     return originals.union(members)
 
 
