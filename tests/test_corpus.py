@@ -286,3 +286,24 @@ def test_bbc_dedup_finds_the_98_identical_pairs(bbc_store: SQLiteStore) -> None:
             assert rows[copy].relation == "identical"
         else:  # both are copies of a third document: the same relation to it
             assert rows[a].relation == rows[b].relation and rows[a].score == rows[b].score
+
+
+def test_two_lifted_paragraphs_are_found_as_partial_reuse(tmp_path: Path) -> None:
+    rng = random.Random(21)
+    source = _article(rng, 8)
+    paras = source.split("\n\n")
+    # a new, longer story that lifts two paragraphs (a quarter of the source, a sixth of it)
+    host = _article(rng, 10).split("\n\n")
+    lifted = "\n\n".join([*host[:4], paras[2], paras[3], *host[4:]])
+    docs = [{"id": f"other{i}", "text": _article(rng)} for i in range(40)]
+    docs += [{"id": "source", "text": source}, {"id": "lifted", "text": lifted}]
+    src = _write_jsonl(tmp_path / "c.jsonl", docs)
+    store = _store(tmp_path)
+    index_paths([src], store)
+    hits = search(store, lifted).hits
+    top = next(h for h in hits if h.id != "lifted")
+    assert top.id == "source" and top.relation is Relation.PARTIAL_REUSE
+    rows = {r.id: r for r in dedup(store).rows}
+    assert rows["lifted"].cluster == rows["source"].cluster
+    assert "partial_reuse" in (rows["lifted"].relation, rows["source"].relation)
+    store.close()

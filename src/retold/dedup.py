@@ -39,6 +39,7 @@ from retold.families import (
     ClusterRow,
     band_pairs,
     knn_pairs,
+    passage_pairs,
     representatives,
     rows,
     star_families,
@@ -86,10 +87,12 @@ def dedup(store: SQLiteStore, *, progress: Callable[[str], None] | None = None) 
     say = progress or (lambda _msg: None)
     metas: list[_Meta] = []
     key_rows: list[np.ndarray] = []
-    for batch in store.iter_columns("id, sha, body_sha, date, boilerplate, specifics, bands"):
-        for rowid, i, sha, body_sha, date, boiler, spec, bands in batch:
+    passage_rows: list[np.ndarray] = []
+    for batch in store.iter_columns("id, sha, body_sha, date, boilerplate, specifics, bands, passages"):
+        for rowid, i, sha, body_sha, date, boiler, spec, bands, passages in batch:
             metas.append(_Meta(rowid, i, sha, body_sha, date, boiler, spec))
             key_rows.append(np.frombuffer(bands, dtype=np.uint64))
+            passage_rows.append(np.frombuffer(passages, dtype=np.uint64))
     n = len(metas)
     say(f"{n:,} documents")
     if n == 0:
@@ -98,7 +101,8 @@ def dedup(store: SQLiteStore, *, progress: Callable[[str], None] | None = None) 
     order = sorted(range(n), key=lambda i: originality_key(metas[i]))
     metas = [metas[i] for i in order]
     keys = np.stack([key_rows[i] for i in order])
-    del key_rows
+    ranked_passages = [passage_rows[i] for i in order]
+    del key_rows, passage_rows
 
     rep = representatives([m.body_sha for m in metas])
     reps = np.flatnonzero(rep == np.arange(n))
@@ -106,6 +110,8 @@ def dedup(store: SQLiteStore, *, progress: Callable[[str], None] | None = None) 
 
     pairs = {(int(a), int(b)) for a, b in band_pairs(reps, keys)}
     say(f"{len(pairs):,} candidate pairs from MinHash bands")
+    pairs |= {(int(a), int(b)) for a, b in passage_pairs(reps, ranked_passages)}
+    say(f"{len(pairs):,} with pairs sharing passages")
     pairs |= _vector_pairs(store, metas, reps)
     say(f"{len(pairs):,} candidate pairs in all")
 

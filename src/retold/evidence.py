@@ -29,7 +29,7 @@ import numpy as np
 
 from retold.clean import body_text, split_title
 from retold.docvec import StaticEmbedder
-from retold.fingerprint import band_keys, containment, jaccard, shingle_set, signatures
+from retold.fingerprint import band_keys, containment, jaccard, passages, shingle_set, signatures
 from retold.ingest import Document, Skip
 from retold.store import IndexParams, StoredDoc
 from retold.types import Relation
@@ -52,6 +52,7 @@ NEAR_DUPLICATE_J = 0.7
 LIGHT_EDIT_J = 0.5
 PARTIAL_C = 0.3  # share of one body's shingles found in the other
 PARTIAL_ASYMMETRY = 1.5  # ... at least this many times the share the other way
+PARTIAL_SHINGLES = 30  # or this many shared 5-word shingles: a lifted paragraph of ≈ 35 words
 PARAPHRASE_COS = 0.975  # static document vectors
 PARAPHRASE_ANCHORS = 0.75  # share of the smaller side's names and figures found in the other
 RELATED_COS = 0.94  # same story: close vectors and some shared names and figures
@@ -111,6 +112,7 @@ def prepare(
             signature=sigs[i],
             bands=keys[i],
             vector=vecs[i],
+            passages=passages(body, params.shingle, params.window),
             boilerplate=boiler,
             specifics=len(anchors(body)),
             url=d.url,
@@ -136,6 +138,7 @@ class Evidence:
     anchors: float  # share of the smaller anchor set found in the other
     same_text: bool
     same_body: bool
+    shared: int = 0  # shingles found in both: verbatim passages, whatever their share
 
     def to_dict(self) -> dict[str, float]:
         return {
@@ -144,6 +147,7 @@ class Evidence:
             "containment_hit": round(self.b_in_a, 4),
             "cosine": round(self.cosine, 4),
             "anchors": round(self.anchors, 4),
+            "shared_shingles": self.shared,
         }
 
 
@@ -163,14 +167,16 @@ def pair_evidence(
     aa = a_anchors if a_anchors is not None else anchors(a.body)
     ab = b_anchors if b_anchors is not None else anchors(b.body)
     small = min(len(aa), len(ab))
+    a_in_b = containment(sa, sb)
     return Evidence(
         jaccard=jaccard(sa, sb),
-        a_in_b=containment(sa, sb),
+        a_in_b=a_in_b,
         b_in_a=containment(sb, sa),
         cosine=float(np.dot(a.vector, b.vector)),
         anchors=len(aa & ab) / small if small else 0.0,
         same_text=a.sha == b.sha,
         same_body=a.body_sha == b.body_sha,
+        shared=round(a_in_b * len(sa)),
     )
 
 
@@ -183,6 +189,8 @@ def screen(ev: Evidence) -> tuple[Relation, float]:
     para = 0.5 * ev.cosine + 0.5 * ev.anchors
     most, least = max(ev.a_in_b, ev.b_in_a), min(ev.a_in_b, ev.b_in_a)
     score = max(ev.jaccard, 0.9 * most, 0.85 * para)
+    if ev.shared >= PARTIAL_SHINGLES:  # a lifted passage ranks above mere topical closeness
+        score = max(score, 0.6 + 0.3 * min(1.0, ev.shared / 100))
     if ev.jaccard >= REPUBLISH_J and most >= REPUBLISH_C:
         return Relation.REPUBLISH, score
     if ev.jaccard >= NEAR_DUPLICATE_J:
@@ -194,7 +202,7 @@ def screen(ev: Evidence) -> tuple[Relation, float]:
         return Relation.PARTIAL_REUSE, score
     if ev.cosine >= PARAPHRASE_COS and ev.anchors >= PARAPHRASE_ANCHORS:
         return Relation.PARAPHRASE, score
-    if most >= PARTIAL_C:
+    if most >= PARTIAL_C or ev.shared >= PARTIAL_SHINGLES:
         return Relation.PARTIAL_REUSE, score
     if ev.cosine >= RELATED_COS and ev.anchors >= RELATED_ANCHORS:
         return Relation.RELATED, score

@@ -8,6 +8,8 @@ same functions on the same ranks, so they produce the same families:
 - :func:`representatives` — documents with the same cleaned body collapse onto
   the first of them;
 - :func:`band_pairs` — representatives sharing a MinHash band;
+- :func:`passage_pairs` — representatives sharing winnowing fingerprints of a
+  passage (a paragraph lifted into another story);
 - :func:`knn_pairs` — each representative's nearest document vectors, exact,
   computed block by block (:data:`KNN_BLOCK` rows against all) so that both
   engines do the same float arithmetic;
@@ -43,6 +45,7 @@ __all__ = [
     "ClusterRow",
     "band_pairs",
     "knn_pairs",
+    "passage_pairs",
     "representatives",
     "rows",
     "star_families",
@@ -52,6 +55,8 @@ __all__ = [
 NEIGHBOURS = 10  # vector neighbours screened per representative ...
 CANDIDATE_COS = 0.9  # ... when at least this close (partial reuse lowers the cosine of a pair)
 KNN_BLOCK = 1024
+MIN_SHARED_PASSAGES = 2  # winnowing fingerprints shared: a passage of ≈ 35+ words in common
+MAX_PASSAGE_BUCKET = 100
 MIN_SIGNATURE_MATCHES = 2  # of 128 MinHash values: expected at Jaccard ≈ 0.016
 MAX_BUCKET = 1000
 COPY_RELATIONS = frozenset(
@@ -96,6 +101,31 @@ def band_pairs(reps: np.ndarray, keys: np.ndarray) -> np.ndarray:
     """Pairs of representative ranks sharing a band key (``keys`` rows are in rank order)."""
     local = candidate_pairs(keys[reps], max_bucket=MAX_BUCKET)
     return reps[local] if len(local) else np.empty((0, 2), dtype=np.int64)
+
+
+def passage_pairs(reps: np.ndarray, passages: Sequence[np.ndarray]) -> np.ndarray:
+    """Pairs of representative ranks sharing at least :data:`MIN_SHARED_PASSAGES` winnowing
+    fingerprints (``passages[i]`` belongs to rank ``i``); a fingerprint found in more than
+    :data:`MAX_PASSAGE_BUCKET` representatives is a stock phrase and pairs nothing."""
+    lens = np.array([len(passages[i]) for i in reps], dtype=np.int64)
+    if lens.sum() == 0:
+        return np.empty((0, 2), dtype=np.int64)
+    keys = np.concatenate([passages[i] for i in reps]).astype(np.uint64)
+    ranks = np.repeat(reps, lens)
+    order = np.lexsort((ranks, keys))
+    keys, ranks = keys[order], ranks[order]
+    starts = np.flatnonzero(np.concatenate(([True], keys[1:] != keys[:-1])))
+    sizes = np.diff(np.append(starts, len(keys)))
+    found: list[np.ndarray] = []
+    for s, size in zip(starts, sizes, strict=True):
+        if 2 <= size <= MAX_PASSAGE_BUCKET:
+            members = ranks[s : s + size]
+            a, b = np.triu_indices(size, 1)
+            found.append(np.stack([members[a], members[b]], axis=1))
+    if not found:
+        return np.empty((0, 2), dtype=np.int64)
+    pairs, counts = np.unique(np.concatenate(found), axis=0, return_counts=True)
+    return pairs[counts >= MIN_SHARED_PASSAGES].astype(np.int64)
 
 
 def knn_pairs(

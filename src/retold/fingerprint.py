@@ -56,6 +56,7 @@ __all__ = [
     "choose_banding",
     "containment",
     "jaccard",
+    "passages",
     "scurve",
     "shingle_set",
     "signatures",
@@ -382,6 +383,48 @@ def shingle_set(text: str, k: int = 5) -> npt.NDArray[np.uint64]:
     _check_k(k)
     buf, offsets = _encode([text])
     return np.unique(_shingles_kernel(buf, offsets, k))
+
+
+@_jit
+def _winnow_kernel(h: Any, w: int) -> Any:
+    """Minimum of every window of ``w`` consecutive hashes (fewer hashes: their minimum)."""
+    n = h.shape[0]
+    if n == 0:
+        return h[:0].copy()
+    if n <= w:
+        out = np.empty(1, dtype=np.uint64)
+        out[0] = h.min()
+        return out
+    out = np.empty(n - w + 1, dtype=np.uint64)
+    # a monotone deque of positions: the window minimum in O(1) amortised per step
+    dq = np.empty(n, dtype=np.int64)
+    head = 0
+    tail = 0
+    for i in range(n):
+        while tail > head and h[dq[tail - 1]] >= h[i]:
+            tail -= 1
+        dq[tail] = i
+        tail += 1
+        if dq[head] <= i - w:
+            head += 1
+        if i >= w - 1:
+            out[i - w + 1] = h[dq[head]]
+    return out
+
+
+def passages(text: str, k: int = 5, w: int = 30) -> npt.NDArray[np.uint64]:
+    """Winnowing fingerprints (Schleimer, Wilkerson & Aiken 2003) of the ``k``-word shingles of ``text``.
+
+    The minimum shingle hash of every window of ``w`` consecutive shingles, sorted and unique: about
+    ``2/(w+1)`` of the shingles. Two texts sharing a passage of at least ``w + k - 1`` words share at
+    least one fingerprint, whatever else surrounds it — the guarantee that finds two paragraphs lifted
+    into a new story, which whole-document MinHash cannot see.
+    """
+    _check_k(k)
+    if w < 1:
+        raise ValueError(f"w must be at least 1, got {w}")
+    buf, offsets = _encode([text])
+    return np.unique(_winnow_kernel(_shingles_kernel(buf, offsets, k), w))
 
 
 def jaccard(a: npt.NDArray[np.uint64], b: npt.NDArray[np.uint64]) -> float:

@@ -98,6 +98,7 @@ def search(
     q = prepared[0]
     candidates: dict[int, None] = dict.fromkeys(store.same_body(q.body_sha))
     candidates.update(dict.fromkeys(store.band_matches(q.bands)))
+    candidates.update(dict.fromkeys(store.passage_matches(q.passages)))
     candidates.update(dict.fromkeys(r for r, _ in store.nearest(q.vector, NEAREST)))
     k = store.params.shingle
     q_sh, q_an = shingle_set(q.body, k), anchors(q.body)

@@ -157,6 +157,7 @@ def _prepare_partition(rows: Iterable[Any], params: IndexParams) -> Iterator[tup
                 d.body_sha,
                 d.body,
                 [int(k) for k in d.bands.view(np.int64)],
+                [int(k) for k in d.passages.astype(np.uint64).view(np.int64)],
                 bytes(d.signature.astype(np.uint32).tobytes()),
                 bytes(d.vector.astype(np.float32).tobytes()),
                 d.date,
@@ -167,6 +168,7 @@ def _prepare_partition(rows: Iterable[Any], params: IndexParams) -> Iterator[tup
             )
         for s in skips:
             yield (
+                None,
                 None,
                 None,
                 None,
@@ -227,6 +229,7 @@ def prepare(
             StructField("body_sha", StringType()),
             StructField("body", StringType()),
             StructField("bands", ArrayType(LongType())),
+            StructField("passages", ArrayType(LongType())),
             StructField("signature", BinaryType()),
             StructField("vector", BinaryType()),
             StructField("date", StringType()),
@@ -317,7 +320,13 @@ def dedup(
     from pyspark.sql import functions as F
     from pyspark.sql.types import DoubleType, LongType, StringType, StructField, StructType
 
-    from retold.families import KNN_BLOCK, MAX_BUCKET, knn_pairs
+    from retold.families import (
+        KNN_BLOCK,
+        MAX_BUCKET,
+        MAX_PASSAGE_BUCKET,
+        MIN_SHARED_PASSAGES,
+        knn_pairs,
+    )
 
     spark = docs.sparkSession
     params = params or IndexParams()
@@ -352,6 +361,19 @@ def dedup(
         buckets.rdd.mapPartitions(lambda it: _band_pairs_partition(it, MAX_BUCKET)), pair_schema
     )
 
+    # ... passages shared (winnowing fingerprints; stock phrases in too many documents pair nothing) ...
+    passage_groups = (
+        reps.select("rank", F.explode("passages").alias("key"))
+        .groupBy("key")
+        .agg(F.collect_list("rank").alias("ranks"))
+        .where((F.size("ranks") > 1) & (F.size("ranks") <= MAX_PASSAGE_BUCKET))
+    )
+    shared = spark.createDataFrame(
+        passage_groups.rdd.mapPartitions(lambda it: _band_pairs_partition(it, MAX_PASSAGE_BUCKET)),
+        pair_schema,
+    )
+    passage = shared.groupBy("a", "b").count().where(F.col("count") >= MIN_SHARED_PASSAGES).select("a", "b")
+
     # ... and exact vector neighbours, block by block in tasks
     rep_rows = reps.select("rank", "vector", "signature").orderBy("rank").collect()
     rep_ranks = np.array([r["rank"] for r in rep_rows], dtype=np.int64)
@@ -376,7 +398,7 @@ def dedup(
     knn = spark.createDataFrame(
         spark.sparkContext.parallelize(range(blocks), max(1, blocks)).flatMap(knn_block), pair_schema
     )
-    pairs = band.union(knn).distinct().cache()
+    pairs = band.union(passage).union(knn).distinct().cache()
     done("candidate pairs", pairs)
 
     # verification on the full texts
@@ -493,11 +515,15 @@ def _star_families(edges: DataFrame) -> DataFrame:
 
 
 def index(prepared: DataFrame, out: str) -> None:
-    """Write an index as Parquet: ``out/documents`` (ids, hashes, signatures, vectors, hints) and
-    ``out/bands`` (band, key, id). Overwrites, so a rerun after a killed job leaves no duplicates."""
+    """Write an index as Parquet: ``out/documents`` (ids, hashes, signatures, vectors, hints),
+    ``out/bands`` (id, band, key) and ``out/passages`` (id, key). Overwrites, so a rerun after a
+    killed job leaves no duplicates."""
     from pyspark.sql import functions as F
 
     prepared.drop("body").write.mode("overwrite").parquet(f"{out.rstrip('/')}/documents")
     prepared.select("id", F.posexplode("bands").alias("band", "key")).write.mode("overwrite").parquet(
         f"{out.rstrip('/')}/bands"
+    )
+    prepared.select("id", F.explode("passages").alias("key")).write.mode("overwrite").parquet(
+        f"{out.rstrip('/')}/passages"
     )

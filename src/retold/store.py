@@ -12,7 +12,7 @@ saved atomically (write to a temporary file, then rename) and, when it lags
 behind the database after a crash, the missing vectors are added back from
 the database on open.
 
-Band keys are written to an append-only staging table (``bands_new``) and
+Band keys (and passage keys) are written to append-only staging tables (``bands_new``) and
 merged, sorted, into the indexed ``bands`` table when the store is flushed
 (or the stage grows past :data:`STAGE_ROWS`): inserting 32 random keys per
 document straight into the B-tree dirtied a random page per key, so every
@@ -38,10 +38,9 @@ from retold.errors import ConfigError, InputError
 
 __all__ = ["SCHEMA_VERSION", "IndexParams", "SQLiteStore", "Store", "StoredDoc"]
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 EXACT_SEARCH = 100_000
 STAGE_ROWS = 2_000_000  # staged band rows (≈ 60,000 documents) that trigger a merge
-_HNSW = {"connectivity": 16, "expansion_add": 128, "expansion_search": 256}
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,6 +52,7 @@ class IndexParams:
     bands: int = 32
     rows: int = 4
     dims: int = 128
+    window: int = 30  # winnowing window of the passage fingerprints
 
     def to_json(self) -> str:
         return json.dumps({f: getattr(self, f) for f in self.__slots__})
@@ -74,6 +74,7 @@ class StoredDoc:
     signature: np.ndarray  # MinHash of the body, uint32[num_perm]
     bands: np.ndarray  # band keys, uint64[bands]
     vector: np.ndarray  # static document vector, float32[dims]
+    passages: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.uint64))  # winnowing keys
     boilerplate: int = 0  # lines of boilerplate removed
     specifics: int = 0  # figures and names in the body (content evidence of originality)
     url: str | None = None
@@ -113,17 +114,22 @@ CREATE TABLE IF NOT EXISTS docs(
     signature BLOB NOT NULL,
     bands BLOB NOT NULL,
     vector BLOB NOT NULL,
+    passages BLOB NOT NULL,
     boilerplate INTEGER NOT NULL,
     specifics INTEGER NOT NULL,
     url TEXT, title TEXT, date TEXT, site TEXT, extra TEXT, origin TEXT
 );
 CREATE INDEX IF NOT EXISTS docs_body_sha ON docs(body_sha);
-CREATE TABLE IF NOT EXISTS bands(key INTEGER NOT NULL, doc INTEGER NOT NULL, PRIMARY KEY(key, doc)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS bands(key INTEGER NOT NULL, doc INTEGER NOT NULL, PRIMARY KEY(key, doc))
+    WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS passages(key INTEGER NOT NULL, doc INTEGER NOT NULL, PRIMARY KEY(key, doc))
+    WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS bands_new(key INTEGER NOT NULL, doc INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS passages_new(key INTEGER NOT NULL, doc INTEGER NOT NULL);
 """
 
 _COLUMNS = (
-    "rowid, id, sha, body_sha, text, body, signature, bands, vector, boilerplate, specifics, "
+    "rowid, id, sha, body_sha, text, body, signature, bands, vector, passages, boilerplate, specifics, "
     "url, title, date, site, extra, origin"
 )
 
@@ -144,7 +150,9 @@ def _signed(keys: np.ndarray) -> list[int]:
 class SQLiteStore:
     """The embedded default store: ``path`` (SQLite) and ``path + '.usearch'`` (ANN index)."""
 
-    def __init__(self, path: str | Path, params: IndexParams | None = None, *, readonly: bool = False) -> None:
+    def __init__(
+        self, path: str | Path, params: IndexParams | None = None, *, readonly: bool = False
+    ) -> None:
         self.path = Path(path)
         if readonly and not self.path.is_file():
             raise InputError("no such index (run `retold index` first)", path=str(self.path))
@@ -158,7 +166,11 @@ class SQLiteStore:
             self.db.execute("PRAGMA synchronous=NORMAL")
             if not readonly:
                 self.db.executescript(_SCHEMA)
-            row = self.db.execute("SELECT value FROM meta WHERE key='params'").fetchone() if self._has_meta() else None
+            row = (
+                self.db.execute("SELECT value FROM meta WHERE key='params'").fetchone()
+                if self._has_meta()
+                else None
+            )
         except sqlite3.DatabaseError as exc:
             raise InputError(f"not a retold index ({exc})", path=str(self.path)) from exc
         if row is None:
@@ -169,6 +181,13 @@ class SQLiteStore:
                 self.db.execute("INSERT INTO meta VALUES ('params', ?)", (self.params.to_json(),))
                 self.db.execute("INSERT INTO meta VALUES ('schema', ?)", (str(SCHEMA_VERSION),))
         else:
+            version = self.db.execute("SELECT value FROM meta WHERE key='schema'").fetchone()
+            if version is None or int(version[0]) != SCHEMA_VERSION:
+                raise InputError(
+                    f"index schema {version[0] if version else '?'} was written by another version of retold "
+                    f"(this one reads schema {SCHEMA_VERSION}); index the documents again into a new file",
+                    path=str(self.path),
+                )
             self.params = IndexParams.from_json(row[0])
             if params is not None and params != self.params:
                 raise ConfigError(f"{self.path} was built with {self.params}, not {params}")
@@ -217,39 +236,58 @@ class SQLiteStore:
         ann = self._index()  # loaded (and caught up) before the new rows exist
         rowids: list[int] = []
         staged: list[tuple[int, int]] = []
+        passage_rows: list[tuple[int, int]] = []
         with self._tx():
             for d in docs:
                 cur = self.db.execute(
-                    f"INSERT INTO docs({_COLUMNS}) VALUES (NULL,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                    f"INSERT INTO docs({_COLUMNS}) VALUES (NULL,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                     (
-                        d.id, d.sha, d.body_sha, _pack(d.text), _pack(d.body),
-                        d.signature.astype(np.uint32).tobytes(), d.bands.astype(np.uint64).tobytes(),
-                        d.vector.astype(np.float32).tobytes(), d.boilerplate, d.specifics,
-                        d.url, d.title, d.date, d.site, json.dumps(d.extra) if d.extra else None, d.origin,
+                        d.id,
+                        d.sha,
+                        d.body_sha,
+                        _pack(d.text),
+                        _pack(d.body),
+                        d.signature.astype(np.uint32).tobytes(),
+                        d.bands.astype(np.uint64).tobytes(),
+                        d.vector.astype(np.float32).tobytes(),
+                        d.passages.astype(np.uint64).tobytes(),
+                        d.boilerplate,
+                        d.specifics,
+                        d.url,
+                        d.title,
+                        d.date,
+                        d.site,
+                        json.dumps(d.extra) if d.extra else None,
+                        d.origin,
                     ),
                 )
                 rowid = int(cur.lastrowid or 0)
                 rowids.append(rowid)
                 staged.extend((k, rowid) for k in _signed(d.bands))
+                passage_rows.extend((k, rowid) for k in _signed(d.passages))
             self.db.executemany("INSERT INTO bands_new VALUES (?, ?)", staged)
+            self.db.executemany("INSERT INTO passages_new VALUES (?, ?)", passage_rows)
         if docs:
             ann.add(np.array(rowids, dtype=np.uint64), np.stack([d.vector for d in docs]).astype(np.float32))
             self._ann_dirty = True
-        self._staged += len(staged)
+        self._staged += len(staged) + len(passage_rows)
         if self._staged >= STAGE_ROWS:
             self._merge_bands()
         return rowids
 
     def delete(self, doc_id: str) -> bool:
         with self._tx():
-            row = self.db.execute("SELECT rowid, bands FROM docs WHERE id=?", (doc_id,)).fetchone()
+            row = self.db.execute("SELECT rowid, bands, passages FROM docs WHERE id=?", (doc_id,)).fetchone()
             if row is None:
                 return False
-            rowid, bands = row
+            rowid, bands, passages = row
+            pkeys = _signed(np.frombuffer(passages, dtype=np.uint64))
+            self.db.executemany("DELETE FROM passages WHERE key=? AND doc=?", [(k, rowid) for k in pkeys])
             keys = _signed(np.frombuffer(bands, dtype=np.uint64))
             self.db.executemany("DELETE FROM bands WHERE key=? AND doc=?", [(k, rowid) for k in keys])
             if self._has_stage:
                 self.db.execute("DELETE FROM bands_new WHERE doc=?", (rowid,))
+                self.db.execute("DELETE FROM passages_new WHERE doc=?", (rowid,))
             self.db.execute("DELETE FROM docs WHERE rowid=?", (rowid,))
         ann = self._index()
         if ann.contains(rowid):
@@ -260,11 +298,24 @@ class SQLiteStore:
     # -- reading ------------------------------------------------------------------------------
     def _row(self, r: tuple[Any, ...]) -> StoredDoc:
         return StoredDoc(
-            rowid=r[0], id=r[1], sha=r[2], body_sha=r[3], text=_unpack(r[4]), body=_unpack(r[5]),
-            signature=np.frombuffer(r[6], dtype=np.uint32), bands=np.frombuffer(r[7], dtype=np.uint64),
-            vector=np.frombuffer(r[8], dtype=np.float32), boilerplate=r[9], specifics=r[10],
-            url=r[11], title=r[12], date=r[13], site=r[14], extra=json.loads(r[15]) if r[15] else {},
-            origin=r[16] or "",
+            rowid=r[0],
+            id=r[1],
+            sha=r[2],
+            body_sha=r[3],
+            text=_unpack(r[4]),
+            body=_unpack(r[5]),
+            signature=np.frombuffer(r[6], dtype=np.uint32),
+            bands=np.frombuffer(r[7], dtype=np.uint64),
+            vector=np.frombuffer(r[8], dtype=np.float32),
+            passages=np.frombuffer(r[9], dtype=np.uint64),
+            boilerplate=r[10],
+            specifics=r[11],
+            url=r[12],
+            title=r[13],
+            date=r[14],
+            site=r[15],
+            extra=json.loads(r[16]) if r[16] else {},
+            origin=r[17] or "",
         )
 
     def get(self, rowids: Sequence[int]) -> list[StoredDoc]:
@@ -297,6 +348,25 @@ class SQLiteStore:
                 f"UNION SELECT doc FROM bands_new WHERE key IN ({marks})"
             )
             return [r[0] for r in self.db.execute(q, signed + signed)]
+
+    def passage_matches(self, keys: np.ndarray, limit: int = 50, max_docs_per_key: int = 100) -> list[int]:
+        """Row ids of the documents sharing the most passage fingerprints with ``keys`` (at least two).
+
+        A fingerprint found in more than ``max_docs_per_key`` documents is a stock phrase, not reuse.
+        """
+        signed = _signed(keys)
+        if not signed:
+            return []
+        marks = ",".join("?" * len(signed))
+        q = (
+            f"WITH p AS (SELECT key, doc FROM passages WHERE key IN ({marks})"
+            f" UNION SELECT key, doc FROM passages_new WHERE key IN ({marks})),"
+            " ok AS (SELECT key FROM p GROUP BY key HAVING COUNT(*) <= ?)"
+            " SELECT doc, COUNT(*) AS n FROM p WHERE key IN (SELECT key FROM ok)"
+            " GROUP BY doc HAVING n >= 2 ORDER BY n DESC, doc LIMIT ?"
+        )
+        with self._lock:
+            return [r[0] for r in self.db.execute(q, [*signed, *signed, max_docs_per_key, limit])]
 
     def same_body(self, body_sha: str) -> list[int]:
         with self._lock:
@@ -355,12 +425,26 @@ class SQLiteStore:
     def _load_ann(self) -> Any:
         from usearch.index import Index
 
-        ann = Index(ndim=self.params.dims, metric="cos", dtype="f16", **_HNSW)
+        ann = Index(
+            ndim=self.params.dims,
+            metric="cos",
+            dtype="f16",
+            connectivity=16,
+            expansion_add=128,
+            expansion_search=256,
+        )
         if self.ann_path.is_file():
             try:
                 ann.load(str(self.ann_path))
             except Exception:  # a damaged cache is rebuilt from the database
-                ann = Index(ndim=self.params.dims, metric="cos", dtype="f16", **_HNSW)
+                ann = Index(
+                    ndim=self.params.dims,
+                    metric="cos",
+                    dtype="f16",
+                    connectivity=16,
+                    expansion_add=128,
+                    expansion_search=256,
+                )
         # Catch up with the database: vectors committed after the last save, rows deleted since.
         # (Compared as arrays: iterating ``ann.keys`` in Python costs O(n) per element, O(n²) in all.)
         have = np.asarray(ann.keys, dtype=np.uint64) if len(ann) else np.empty(0, dtype=np.uint64)
@@ -388,6 +472,10 @@ class SQLiteStore:
         with self._tx():
             self.db.execute("INSERT OR IGNORE INTO bands SELECT key, doc FROM bands_new ORDER BY key, doc")
             self.db.execute("DELETE FROM bands_new")
+            self.db.execute(
+                "INSERT OR IGNORE INTO passages SELECT key, doc FROM passages_new ORDER BY key, doc"
+            )
+            self.db.execute("DELETE FROM passages_new")
         self._staged = 0
 
     def flush(self) -> None:
