@@ -23,6 +23,7 @@ from typing import Any
 import httpx
 import pytest
 
+from made_up import article
 from retold.cli import main
 from retold.indexer import index_paths
 from retold.store import SQLiteStore
@@ -38,28 +39,9 @@ XSS = [
     '<a href="javascript:window.__xss=1">click here</a>',
 ]
 
-_NAMES = ["Harwick", "Delmont", "Ostrava", "Kellerman", "Ruiz", "Tamsin", "Okafor", "Lindqvist", "Marlow"]
-_WORDS = (  # noqa: SIM905 - one string reads better than a column of words
-    "council budget harbour ferry report minister schools rail storm water police court trial hospital "
-    "union strike vote market prices energy tariff farmers drought river bridge museum festival league "
-    "coach injury season transfer airport runway housing rents planning survey wages inflation bank "
-    "exports factory jobs climate flood coast election turnout campaign debate mayor tax pension"
-).split()
-
-
 def make_article(rng: random.Random, paragraphs: int = 4) -> str:
-    """A made-up article: a headline, a blank line, paragraphs of sentences with names and figures."""
-    title = " ".join(rng.choice(_WORDS).capitalize() for _ in range(4))
-    paras = []
-    for _ in range(paragraphs):
-        sents = []
-        for _ in range(3):
-            words = [rng.choice(_WORDS) for _ in range(rng.randint(10, 16))]
-            words.insert(rng.randint(1, 5), rng.choice(_NAMES))
-            words.insert(rng.randint(6, 9), str(rng.randint(2, 9000)))
-            sents.append(" ".join(words).capitalize() + ".")
-        paras.append(" ".join(sents))
-    return title + "\n\n" + "\n\n".join(paras) + "\n"
+    """A made-up article (see tests/made_up.py)."""
+    return article(rng, paragraphs)
 
 
 def build_index(path: Path, articles: dict[str, str]) -> Path:

@@ -27,7 +27,7 @@ import os
 import sqlite3
 import threading
 import zlib
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
@@ -384,19 +384,6 @@ class SQLiteStore:
     def count(self) -> int:
         with self._lock:
             return int(self.db.execute("SELECT COUNT(*) FROM docs").fetchone()[0])
-
-    def iter_docs(self, batch: int = 2000) -> Iterator[list[StoredDoc]]:
-        """Every document, in row order, a batch at a time."""
-        last = 0
-        while True:
-            with self._lock:
-                rows = self.db.execute(
-                    f"SELECT {_COLUMNS} FROM docs WHERE rowid > ? ORDER BY rowid LIMIT ?", (last, batch)
-                ).fetchall()
-            if not rows:
-                return
-            last = rows[-1][0]
-            yield [self._row(r) for r in rows]
 
     def iter_columns(self, columns: str, batch: int = 20000) -> Iterable[list[tuple[Any, ...]]]:
         """Selected raw columns of every document (with rowid first), in row order, in batches."""
