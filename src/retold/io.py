@@ -25,7 +25,15 @@ from typing import BinaryIO
 
 from retold.errors import ConfigError, InputError
 
-__all__ = ["DEFAULT_MAX_BYTES", "atomic_write_text", "decode_text", "parse_date", "parse_size", "read_text"]
+__all__ = [
+    "DEFAULT_MAX_BYTES",
+    "atomic_write_text",
+    "decode_text",
+    "parse_date",
+    "parse_size",
+    "read_text",
+    "stored_date",
+]
 
 DEFAULT_MAX_BYTES = 20_000_000
 STDIN_NAME = "<stdin>"
@@ -285,3 +293,13 @@ def atomic_write_text(path: str | Path, text: str) -> Path:
             os.unlink(tmp)
         raise
     return target
+
+
+def stored_date(raw: str | None) -> dt.date | None:
+    """The date of a stored ISO date or date-time string, or None when absent or unreadable."""
+    if not raw:
+        return None
+    try:
+        return dt.date.fromisoformat(raw[:10])
+    except ValueError:
+        return None

@@ -22,6 +22,7 @@ from retold.errors import InputError
 from retold.evidence import anchors, pair_direction, pair_evidence, prepare, screen
 from retold.fingerprint import shingle_set
 from retold.ingest import Document
+from retold.io import stored_date
 from retold.store import SQLiteStore, StoredDoc
 from retold.types import Comparison, Relation
 
@@ -129,8 +130,8 @@ def _explained(q: StoredDoc, hit: Hit) -> Hit:
     c = compare(
         src.text,
         cpy.text,
-        source_date=_date(src.date),
-        copy_date=_date(cpy.date),
+        source_date=stored_date(src.date),
+        copy_date=stored_date(cpy.date),
     )
     direction = c.direction.to_dict()
     side = direction.get("source")
@@ -144,10 +145,3 @@ def _share(words: set[str], body: str) -> float:
     return len(words & set(_WORD.findall(body))) / len(words) if words else 0.0
 
 
-def _date(raw: str | None) -> date | None:
-    if not raw:
-        return None
-    try:
-        return date.fromisoformat(raw[:10])
-    except ValueError:
-        return None

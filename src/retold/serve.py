@@ -64,7 +64,7 @@ from starlette.exceptions import HTTPException
 
 from retold import __version__
 from retold.errors import ConfigError, InputError, RetoldError
-from retold.io import parse_date
+from retold.io import parse_date, stored_date
 from retold.report._assets import csp_hash
 from retold.store import SQLiteStore, StoredDoc
 
@@ -634,9 +634,9 @@ def create_app(
             doc = await run_in_threadpool(service.get, doc_id)
             if doc is None:
                 raise HTTPException(404, f"no indexed document with id {doc_id!r} (the {side})")
-            return doc.text, _date(when) or _date(doc.date), doc_id
+            return doc.text, stored_date(when) or stored_date(doc.date), doc_id
         assert text is not None
-        return text, _date(when), side
+        return text, stored_date(when), side
 
     async def run_compare(req: CompareIn, names: dict[str, str] | None = None) -> Any:
         """The compare JSON, or with ``names`` (source_name, copy_name overrides) the HTML report."""
@@ -672,7 +672,7 @@ def create_app(
     @app.post("/api/search", tags=["search"], summary="the indexed documents a text copies or that copy it")
     async def api_search(req: SearchIn) -> dict[str, Any]:
         try:
-            return await run_in_threadpool(service.search, req.text, req.top, _date(req.date))
+            return await run_in_threadpool(service.search, req.text, req.top, stored_date(req.date))
         except InputError as exc:
             raise HTTPException(400, str(exc)) from exc
 
@@ -808,11 +808,4 @@ def _validation_message(errors: Sequence[Any]) -> str:
     return "; ".join(parts) or "invalid request"
 
 
-def _date(raw: str | None) -> date | None:
-    if not raw:
-        return None
-    try:
-        return date.fromisoformat(raw[:10])
-    except ValueError:
-        return None
 
