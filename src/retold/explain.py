@@ -10,6 +10,7 @@ document; :func:`explain` maps them to the input at the end.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -30,7 +31,7 @@ from retold.types import (
 )
 
 if TYPE_CHECKING:
-    from spacy.tokens import Doc, Token
+    from spacy.tokens import Doc, Span, Token
 
 Encode = Callable[[list[str]], np.ndarray]
 
@@ -58,13 +59,20 @@ class _Side:
     """Per-document material the detectors share."""
 
     doc: CleanDocument
-    parsed: Doc
+    parsed: Doc | None  # None when no link is examined: the side has no tokens
     tokens_by_sentence: list[list[Token]] = field(default_factory=list)
+    keys: dict[int, str] = field(default_factory=dict)  # token index -> _key of the tokens in sentences
+    ents: list[Span] = field(default_factory=list)
+    ent_starts: list[int] = field(default_factory=list)
+    _chunks: list[_Chunk] | None = None
+    _chunk_starts: list[int] | None = None
 
     @classmethod
-    def build(cls, doc: CleanDocument, parsed: Doc) -> _Side:
+    def build(cls, doc: CleanDocument, parsed: Doc | None) -> _Side:
         side = cls(doc, parsed)
         side.tokens_by_sentence = [[] for _ in doc.sentences]
+        if parsed is None:
+            return side
         starts = [s.start for s in doc.sentences]
         k = 0
         for tok in parsed:
@@ -72,10 +80,54 @@ class _Side:
                 k += 1
             if doc.sentences and doc.sentences[k].start <= tok.idx < doc.sentences[k].end:
                 side.tokens_by_sentence[k].append(tok)
+                side.keys[tok.i] = _key(tok)
+        side.ents = list(parsed.ents)  # sorted and non-overlapping
+        side.ent_starts = [e.start for e in side.ents]
         return side
 
     def tokens(self, idxs: Iterable[int]) -> list[Token]:
         return [t for i in idxs for t in self.tokens_by_sentence[i]]
+
+    def ents_within(self, lo: int, hi: int) -> list[Span]:
+        """Entities wholly inside tokens ``lo:hi``, in document order."""
+        out = []
+        for e in self.ents[bisect_left(self.ent_starts, lo) :]:
+            if e.start >= hi:
+                break
+            if e.end <= hi:
+                out.append(e)
+        return out
+
+    def chunks_within(self, lo: int, hi: int) -> list[_Chunk]:
+        """Noun chunks wholly inside tokens ``lo:hi``, in the parser's order (computed once)."""
+        if self._chunks is None:
+            assert self.parsed is not None, "noun chunks of an unparsed side"
+            self._chunks = [
+                _Chunk(ch.start, ch.end, ch.start_char, ch.end_char, ch.text,
+                       tuple(_key(t) for t in ch if _is_content(t)))
+                for ch in self.parsed.noun_chunks
+            ]
+            starts = [c.start for c in self._chunks]
+            self._chunk_starts = starts if starts == sorted(starts) else None
+        if self._chunk_starts is None:
+            return [c for c in self._chunks if c.start >= lo and c.end <= hi]
+        out = []
+        for c in self._chunks[bisect_left(self._chunk_starts, lo) :]:
+            if c.start >= hi:
+                break
+            if c.end <= hi:
+                out.append(c)
+        return out
+
+
+@dataclass(frozen=True, slots=True)
+class _Chunk:
+    start: int
+    end: int
+    start_char: int
+    end_char: int
+    text: str
+    content_keys: tuple[str, ...]
 
 
 def _key(tok: Token) -> str:
@@ -84,6 +136,31 @@ def _key(tok: Token) -> str:
 
 def _is_content(tok: Token) -> bool:
     return tok.pos_ in _CONTENT_POS and tok.lower_ not in STOPWORDS and any(c.isalnum() for c in tok.text)
+
+
+class _Keys(set[str]):
+    """The keys of one side of a link, which synonyms on the other side may extend.
+
+    ``extend`` (set by :meth:`_Explainer._link_keys`) adds them to both sides;
+    it needs word vectors, so it runs on the first query whose answer it could
+    change: a key absent so far but among ``maybe``, the keys it may add. Every
+    answer is that of the extended set.
+    """
+
+    __slots__ = ("extend", "maybe")
+
+    def __init__(self, keys: set[str], maybe: frozenset[str]) -> None:
+        super().__init__(keys)
+        self.maybe = maybe
+        self.extend: Callable[[], None] | None = None
+
+    def __contains__(self, key: object) -> bool:
+        if set.__contains__(self, key):
+            return True
+        if self.extend is not None and key in self.maybe:
+            self.extend()
+            return set.__contains__(self, key)
+        return False
 
 
 @dataclass(slots=True)
@@ -112,9 +189,10 @@ class _Explainer:
     ) -> None:
         self.src, self.dst, self.alignment, self.relation = src, dst, alignment, relation
         self.encode = encode
+        self.vectors: dict[str, np.ndarray] = {}
         self.found: list[_Found] = []
-        self.dst_all_keys = {_key(t) for toks in dst.tokens_by_sentence for t in toks}
-        self.src_all_keys = {_key(t) for toks in src.tokens_by_sentence for t in toks}
+        self.dst_all_keys = set(dst.keys.values())
+        self.src_all_keys = set(src.keys.values())
 
     def add(self, type_: ChangeType, src: tuple[int, int] | None, dst: tuple[int, int] | None, note: str) -> None:
         self.found.append(_Found(type_, src, dst, note, _PRIORITY.get(type_, 1)))
@@ -145,17 +223,61 @@ class _Explainer:
                 self.add(ChangeType.ADDITION, None, (s.start, s.end), "claim not found in the source")
 
     # -- per link ---------------------------------------------------------
-    def link(self, lk: SentenceLink) -> None:
-        if lk.kind is LinkKind.VERBATIM:
-            return
-        if self.relation is Relation.REPUBLISH and is_title(self.src.doc, lk.source[0]):
-            return  # a republish may retitle the article
-        s_toks, d_toks = self.src.tokens(lk.source), self.dst.tokens(lk.copy)
+    def links(self) -> None:
+        """Run the detectors over every examined link.
+
+        Each side's keys are extended by synonyms (:meth:`_synonyms`) when a query
+        first needs it (:class:`_Keys`). A strongly linked pair always does (its
+        clauses are checked word by word), so the words of all of them are embedded
+        first in one batched call; a loose link embeds its words only if asked. A
+        vector does not depend on its batch, so none of this changes a result.
+        """
+        work = []
+        prefetch: list[str] = []
+        for lk in self.alignment.links:
+            if not _examined(lk, self.relation, self.src.doc):
+                continue
+            s_toks, d_toks = self.src.tokens(lk.source), self.dst.tokens(lk.copy)
+            s_base = {self.src.keys[t.i] for t in s_toks}
+            d_base = {self.dst.keys[t.i] for t in d_toks}
+            s_free, d_free = self._free_words(s_toks, d_toks, s_base, d_base)
+            s_keys, d_keys = self._link_keys(s_base, d_base, s_free, d_free)
+            if lk.score >= STRONG_LINK:
+                prefetch += s_free + d_free
+            work.append((lk, s_toks, d_toks, s_keys, d_keys))
+        self._embed(prefetch)
+        for item in work:
+            self.link(*item)
+
+    def _link_keys(
+        self, s_base: set[str], d_base: set[str], s_free: list[str], d_free: list[str]
+    ) -> tuple[_Keys, _Keys]:
+        """The two key sets of a link, extended by :meth:`_synonyms` on first need."""
+        s_keys = _Keys(s_base, frozenset(stem(w) for w in d_free))
+        d_keys = _Keys(d_base, frozenset(stem(w) for w in s_free))
+        if s_free and d_free:
+
+            def extend() -> None:
+                s_keys.extend = d_keys.extend = None
+                self._synonyms(s_free, d_free, s_keys, d_keys)
+
+            s_keys.extend = d_keys.extend = extend
+        return s_keys, d_keys
+
+    def _embed(self, texts: list[str]) -> np.ndarray:
+        """Unit vectors of ``texts``, encoding only those not seen before (in one call)."""
+        new = [t for t in dict.fromkeys(texts) if t not in self.vectors]
+        if new:
+            self.vectors.update(zip(new, self.encode(new), strict=True))
+        if not texts:
+            return np.zeros((0, 0), dtype=np.float32)
+        return np.stack([self.vectors[t] for t in texts])
+
+    def link(
+        self, lk: SentenceLink, s_toks: list[Token], d_toks: list[Token], s_keys: _Keys, d_keys: _Keys
+    ) -> None:
         s_text = self._text(self.src, lk.source)
         d_text = self._text(self.dst, lk.copy)
-        d_keys = {_key(t) for t in d_toks}
-        s_keys = {_key(t) for t in s_toks}
-        self._synonyms(s_toks, d_toks, s_keys, d_keys)
         q_spans = self.quotes(lk, s_text, d_text)
         self.numbers(s_text, d_text)
         self.entities(s_toks, d_toks, d_keys, s_keys)
@@ -167,17 +289,26 @@ class _Explainer:
             self.clauses(s_toks, d_keys, q_spans, side="src")
             self.clauses(d_toks, s_keys, q_spans, side="dst")
 
-    def _synonyms(self, s_toks: list[Token], d_toks: list[Token], s_keys: set[str], d_keys: set[str]) -> None:
+    def _free_words(
+        self, s_toks: list[Token], d_toks: list[Token], s_keys: set[str], d_keys: set[str]
+    ) -> tuple[list[str], list[str]]:
+        """Lemmas of each side's content words whose key the other side lacks (none if a side has none)."""
+        s_map, d_map = self.src.keys, self.dst.keys
+        s_free = sorted({t.lemma_.lower() for t in s_toks if _is_content(t) and s_map[t.i] not in d_keys})
+        d_free = sorted({t.lemma_.lower() for t in d_toks if _is_content(t) and d_map[t.i] not in s_keys})
+        if not s_free or not d_free:
+            return [], []
+        return s_free, d_free
+
+    def _synonyms(self, s_free: list[str], d_free: list[str], s_keys: set[str], d_keys: set[str]) -> None:
         """Count a word as kept when the other side has a word of the same meaning.
 
-        Single words are embedded with the sentence model (cached); a pair at
-        cosine >= SYNONYM_COSINE ("polls"/"elections", "ditch"/"scrap") matches.
+        Single words are embedded with the sentence model; a pair at cosine >=
+        SYNONYM_COSINE ("polls"/"elections", "ditch"/"scrap") matches.
         """
-        s_free = sorted({t.lemma_.lower() for t in s_toks if _is_content(t) and _key(t) not in d_keys})
-        d_free = sorted({t.lemma_.lower() for t in d_toks if _is_content(t) and _key(t) not in s_keys})
         if not s_free or not d_free:
             return
-        vecs = self.encode(s_free + d_free)
+        vecs = self._embed(s_free + d_free)
         sims = vecs[: len(s_free)] @ vecs[len(s_free) :].T
         for a, w in enumerate(s_free):
             b = int(np.argmax(sims[a]))
@@ -300,11 +431,10 @@ class _Explainer:
     def entities(self, s_toks: list[Token], d_toks: list[Token], d_keys: set[str], s_keys: set[str]) -> None:
         if not s_toks:
             return
-        doc = s_toks[0].doc
         lo, hi = s_toks[0].i, s_toks[-1].i + 1
-        d_chunks = _free_chunks(d_toks, s_keys)
-        for ent in doc.ents:
-            if ent.start < lo or ent.end > hi or ent.label_ not in _NAME_ENTS:
+        d_chunks: list[tuple[int, int, str]] | None = None  # made when first needed
+        for ent in self.src.ents_within(lo, hi):
+            if ent.label_ not in _NAME_ENTS:
                 continue
             keys = [_key(t) for t in ent if _is_content(t) or t.pos_ == "PROPN"]
             if not keys:
@@ -323,10 +453,12 @@ class _Explainer:
             if _is_speaker(ent.root):
                 continue  # handled by attribution
             span = (ent.start_char, ent.end_char)
+            if d_chunks is None:
+                d_chunks = _free_chunks(self.dst, d_toks, s_keys)
             partner = self._equivalent(ent.text, d_chunks)
             if partner == "same":
                 continue
-            if partner is not None:
+            if isinstance(partner, tuple):
                 self.add(ChangeType.ENTITY, span, partner, f"“{ent.text}” replaced or blurred")
             else:
                 self.add(ChangeType.OMISSION, span, None, f"“{ent.text}” left out")
@@ -335,11 +467,10 @@ class _Explainer:
         """Names in the copy that the source never mentions: the claim around them is added."""
         if not d_toks:
             return
-        doc = d_toks[0].doc
         lo, hi = d_toks[0].i, d_toks[-1].i + 1
-        s_chunks = _free_chunks(s_toks, {_key(t) for t in d_toks})
-        for ent in doc.ents:
-            if ent.start < lo or ent.end > hi or ent.label_ not in _NAME_ENTS - {"NORP"}:
+        s_chunks: list[tuple[int, int, str]] | None = None  # made when first needed
+        for ent in self.dst.ents_within(lo, hi):
+            if ent.label_ not in _NAME_ENTS or ent.label_ == "NORP":
                 continue
             keys = [_key(t) for t in ent if t.pos_ == "PROPN"]
             if not keys or ent.text.lower() in self.src.doc.view.lower():
@@ -347,7 +478,11 @@ class _Explainer:
             present = sum(k in self.src_all_keys for k in keys)
             if (ent.label_ == "PERSON" and keys[-1] in self.src_all_keys) or present > len(keys) / 2:
                 continue
-            if _acronym_or_alias(ent.text, self.src.doc.view) or self._equivalent(ent.text, s_chunks) == "same":
+            if _acronym_or_alias(ent.text, self.src.doc.view):
+                continue
+            if s_chunks is None:
+                s_chunks = _free_chunks(self.src, s_toks, {self.dst.keys[t.i] for t in d_toks})
+            if self._equivalent(ent.text, s_chunks) == "same":
                 continue
             clause = _enclosing_clause(ent.root)
             self.add(ChangeType.ADDITION, None, clause, f"“{ent.text}” is not in the source: claim added")
@@ -356,7 +491,7 @@ class _Explainer:
         """Find the copy phrase that stands for ``text``: "same" if it keeps the meaning."""
         if not chunks:
             return None
-        vecs = self.encode([text] + [c[2] for c in chunks])
+        vecs = self._embed([text] + [c[2] for c in chunks])
         sims = vecs[1:] @ vecs[0]
         k = int(np.argmax(sims))
         if sims[k] >= 0.62:
@@ -400,13 +535,13 @@ class _Explainer:
         for toks, other, side in ((d_toks, s_keys, "dst"), (s_toks, d_keys, "src")):
             for t in toks:
                 w = t.lower_
-                if _key(t) in other:
-                    continue
                 if (w in _HEDGES and t.pos_ in {"ADV", "ADJ"}) or (w in _WEAK_MODALS and t.head.i < len(t.doc) and _has_firm_modal(t, toks_other(side))):
                     note = "statement hedged" if side == "dst" else "hedge removed: statement made firmer"
                 elif w in _BOOSTERS and t.pos_ in {"ADV", "VERB"}:
                     note = "statement made more certain" if side == "dst" else "emphasis removed"
                 else:
+                    continue
+                if _key(t) in other:  # asked last: the answer may need word vectors
                     continue
                 span = (t.idx, t.idx + len(t))
                 partner = _counterpart(t, s_toks if side == "dst" else d_toks, other)
@@ -562,18 +697,13 @@ def _counterpart(tok: Token, others: list[Token], other_keys: set[str]) -> tuple
     return None
 
 
-def _free_chunks(toks: list[Token], other_keys: set[str]) -> list[tuple[int, int, str]]:
+def _free_chunks(side: _Side, toks: list[Token], other_keys: set[str]) -> list[tuple[int, int, str]]:
     """Noun phrases of a link none of whose content words occur on the other side."""
     if not toks:
         return []
-    doc = toks[0].doc
-    lo, hi = toks[0].i, toks[-1].i + 1
     out = []
-    for ch in doc.noun_chunks:
-        if ch.start < lo or ch.end > hi:
-            continue
-        content = [t for t in ch if _is_content(t)]
-        if content and all(_key(t) not in other_keys for t in content):
+    for ch in side.chunks_within(toks[0].i, toks[-1].i + 1):
+        if ch.content_keys and all(k not in other_keys for k in ch.content_keys):
             out.append((ch.start_char, ch.end_char, ch.text))
     return out
 
@@ -633,6 +763,42 @@ def _word_region(text: str, words: list[str]) -> tuple[int, int] | None:
     return hits[0][0], hits[-1][1]
 
 
+_UNEXPLAINED = (Relation.UNRELATED, Relation.RELATED, Relation.IDENTICAL)
+
+
+def _examined(lk: SentenceLink, relation: Relation, source: CleanDocument) -> bool:
+    """True when the detectors look inside ``lk``."""
+    if lk.kind is LinkKind.VERBATIM:
+        return False
+    # A republish may retitle the article.
+    return not (relation is Relation.REPUBLISH and is_title(source, lk.source[0]))
+
+
+def needs_parse(source: CleanDocument, alignment: Alignment, relation: Relation) -> bool:
+    """True when explaining the pair looks inside a link, which needs both texts parsed."""
+    return relation not in _UNEXPLAINED and any(_examined(lk, relation, source) for lk in alignment.links)
+
+
+@dataclass(frozen=True, slots=True)
+class Parsed:
+    """Both texts parsed, with what the detectors read of the parses laid out (see :func:`prepare`)."""
+
+    source: _Side
+    copy: _Side
+
+
+def prepare(source: CleanDocument, copy: CleanDocument, src_doc: Doc, dst_doc: Doc) -> Parsed:
+    """Tokens by sentence, word keys, entities and noun chunks of both parses.
+
+    The part of explaining that needs no alignment: :func:`retold.pipeline.compare`
+    runs it in the background while the sentences are embedded.
+    """
+    parsed = Parsed(_Side.build(source, src_doc), _Side.build(copy, dst_doc))
+    parsed.source.chunks_within(0, 0)
+    parsed.copy.chunks_within(0, 0)
+    return parsed
+
+
 def explain_parsed(
     source: CleanDocument,
     copy: CleanDocument,
@@ -643,18 +809,8 @@ def explain_parsed(
     encode: Encode,
 ) -> list[Change]:
     """Changes of meaning between two parsed documents (spans in input offsets)."""
-    ex = _Explainer(_Side.build(source, src_doc), _Side.build(copy, dst_doc), alignment, relation, encode)
-    if relation not in (Relation.UNRELATED, Relation.RELATED, Relation.IDENTICAL):
-        ex.unaligned()
-        for lk in alignment.links:
-            ex.link(lk)
-    out: list[Change] = []
-    for f in ex.resolve():
-        s = source.input_span(*f.src) if f.src else None
-        d = copy.input_span(*f.dst) if f.dst else None
-        out.append(Change(f.type, s, d, f.note))
-    out.extend(_boilerplate_changes(source, copy))
-    return out
+    parsed = Parsed(_Side.build(source, src_doc), _Side.build(copy, dst_doc))
+    return explain(source, copy, alignment, relation, encode, parsed=lambda: parsed)
 
 
 def _boilerplate_changes(source: CleanDocument, copy: CleanDocument) -> list[Change]:
@@ -678,6 +834,8 @@ def explain(
     alignment: Alignment,
     relation: Relation,
     encode: Encode,
+    *,
+    parsed: Callable[[], Parsed] | None = None,
 ) -> list[Change]:
     """Explain every change of meaning of an aligned pair.
 
@@ -689,7 +847,27 @@ def explain(
             reused passage are not reported for partial reuse).
         encode: a sentence encoder returning unit vectors, used to tell a
             reworded name ("the Tories" / "the Conservatives") from a changed one.
+        parsed: gives the spaCy parses of ``source.view`` and ``copy.view``
+            (:func:`prepare`); called only when a link is examined (default:
+            parse both then).
     """
-    from retold.nlp import parse
+    if not needs_parse(source, alignment, relation):
+        sides = Parsed(_Side.build(source, None), _Side.build(copy, None))
+    elif parsed is None:
+        from retold.nlp import parse_many
 
-    return explain_parsed(source, copy, parse(source.view), parse(copy.view), alignment, relation, encode)
+        src_doc, dst_doc = parse_many([source.view, copy.view])
+        sides = Parsed(_Side.build(source, src_doc), _Side.build(copy, dst_doc))
+    else:
+        sides = parsed()
+    ex = _Explainer(sides.source, sides.copy, alignment, relation, encode)
+    if relation not in _UNEXPLAINED:
+        ex.unaligned()
+        ex.links()
+    out: list[Change] = []
+    for f in ex.resolve():
+        s = source.input_span(*f.src) if f.src else None
+        d = copy.input_span(*f.dst) if f.dst else None
+        out.append(Change(f.type, s, d, f.note))
+    out.extend(_boilerplate_changes(source, copy))
+    return out

@@ -1,22 +1,31 @@
 """compare(): the one orchestration point for a pair of texts.
 
 clean -> segment -> align -> relation -> explain -> direction.
+
+On a machine with two or more cores the spaCy parse of both texts (and what
+explain() reads of it) is made in the background while the sentences are
+embedded, unless the texts look like a republication (then explain() usually
+needs no parse, and makes it itself if it does). Timing only: the result is the
+same either way (``RETOLD_PARSE_AHEAD=0`` turns it off).
 """
 
 from __future__ import annotations
 
+import os
+import threading
+from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import date
 
 import numpy as np
 
-from retold.align import AlignOptions, align_embeddings
+from retold.align import AlignOptions, align_embeddings, squash
 from retold.clean import clean
-from retold.embed import Embedder, default_embedder
+from retold.embed import Embedder, default_embedder, usable_cpus
 from retold.errors import InputError
-from retold.explain import explain_parsed
-from retold.nlp import parse
+from retold.explain import Parsed, explain, prepare
+from retold.nlp import parse_many
 from retold.relation import classify, coverage_scores, direction
-from retold.types import Comparison, Relation
+from retold.types import CleanDocument, Comparison, Relation
 
 
 def compare(
@@ -58,16 +67,18 @@ def compare(
         raise InputError("the source has no sentences of content (only boilerplate or markup)")
     if not dst.sentences:
         raise InputError("the copy has no sentences of content (only boilerplate or markup)")
+    ahead = _parse_ahead(src, dst)
     vecs = enc.encode([s.text for s in src.sentences] + [s.text for s in dst.sentences])
     s_vecs, d_vecs = vecs[: len(src.sentences)], vecs[len(src.sentences) :]
     alignment = align_embeddings(list(src.sentences), list(dst.sentences), s_vecs, d_vecs, align_options)
     scores = coverage_scores(src, dst, alignment)
     scores["document_cosine"] = _doc_cosine(s_vecs, d_vecs)
     relation = classify(src, dst, alignment, scores)
-    if relation is Relation.IDENTICAL:
-        changes = []
-    else:
-        changes = explain_parsed(src, dst, parse(src.view), parse(dst.view), alignment, relation, enc.encode)
+    # explain() needs the parses only when it looks inside a link.
+    parsed = ahead.result if ahead is not None else None
+    changes = []
+    if relation is not Relation.IDENTICAL:
+        changes = explain(src, dst, alignment, relation, enc.encode, parsed=parsed)
     direc = direction(src, dst, alignment, changes, relation, source_date, copy_date)
     return Comparison(src, dst, relation, scores, direc, alignment, tuple(changes))
 
@@ -77,3 +88,30 @@ def _doc_cosine(a: np.ndarray, b: np.ndarray) -> float:
     ma, mb = a.mean(axis=0), b.mean(axis=0)
     denom = float(np.linalg.norm(ma) * np.linalg.norm(mb)) or 1.0
     return float(ma @ mb) / denom
+
+
+_pool: tuple[int, ThreadPoolExecutor] | None = None  # (pid, pool): a forked child makes its own
+_pool_lock = threading.Lock()
+
+
+def _parse_ahead(src: CleanDocument, dst: CleanDocument) -> Future[Parsed] | None:
+    """Start parsing both texts in the background, when it is likely needed and a core is free."""
+    global _pool
+    if os.environ.get("RETOLD_PARSE_AHEAD", "1") == "0" or usable_cpus() < 2:
+        return None
+    s_lines = {squash(s.text) for s in src.sentences}
+    d_lines = {squash(s.text) for s in dst.sentences}
+    # Every sentence but a retitled headline found verbatim on the other side: a republication,
+    # whose links explain() does not look inside.
+    if len(d_lines - s_lines) <= 1 and len(s_lines - d_lines) <= 1:
+        return None
+    with _pool_lock:
+        if _pool is None or _pool[0] != os.getpid():
+            _pool = (os.getpid(), ThreadPoolExecutor(1, thread_name_prefix="retold-parse"))
+        pool = _pool[1]
+    return pool.submit(_parse, src, dst)
+
+
+def _parse(src: CleanDocument, dst: CleanDocument) -> Parsed:
+    src_doc, dst_doc = parse_many([src.view, dst.view])
+    return prepare(src, dst, src_doc, dst_doc)
