@@ -166,22 +166,8 @@ def _prepare_partition(rows: Iterable[Any], params: IndexParams) -> Iterator[tup
                 d.title,
                 None,
             )
-        for s in skips:
-            yield (
-                None,
-                None,
-                None,
-                None,
-                None,
-                None,
-                None,
-                None,
-                None,
-                None,
-                None,
-                None,
-                f"{s.origin}\t{s.reason}",
-            )
+        for s in skips:  # every prepared column empty, the last one (skip) says why
+            yield (*[None] * (_PREPARED_COLUMNS - 1), f"{s.origin}\t{s.reason}")
 
     for r in rows:
         batch.append(
@@ -200,6 +186,9 @@ def _prepare_partition(rows: Iterable[Any], params: IndexParams) -> Iterator[tup
             batch = []
     if batch:
         yield from flush()
+
+
+_PREPARED_COLUMNS = 13  # the fields of the schema in :func:`prepare`
 
 
 def prepare(
@@ -239,6 +228,7 @@ def prepare(
             StructField("skip", StringType()),
         ]
     )
+    assert len(schema.fields) == _PREPARED_COLUMNS
     cols = docs.select("id", "text", "url", "title", "date", "site", "origin")
     out = docs.sparkSession.createDataFrame(
         cols.rdd.mapPartitions(lambda it: _prepare_partition(it, params)), schema

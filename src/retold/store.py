@@ -409,10 +409,10 @@ class SQLiteStore:
                 self._ann = self._load_ann()
             return self._ann
 
-    def _load_ann(self) -> Any:
+    def _new_ann(self) -> Any:
         from usearch.index import Index
 
-        ann = Index(
+        return Index(
             ndim=self.params.dims,
             metric="cos",
             dtype="f16",
@@ -420,18 +420,14 @@ class SQLiteStore:
             expansion_add=128,
             expansion_search=256,
         )
+
+    def _load_ann(self) -> Any:
+        ann = self._new_ann()
         if self.ann_path.is_file():
             try:
                 ann.load(str(self.ann_path))
             except Exception:  # a damaged cache is rebuilt from the database
-                ann = Index(
-                    ndim=self.params.dims,
-                    metric="cos",
-                    dtype="f16",
-                    connectivity=16,
-                    expansion_add=128,
-                    expansion_search=256,
-                )
+                ann = self._new_ann()
         # Catch up with the database: vectors committed after the last save, rows deleted since.
         # (Compared as arrays: iterating ``ann.keys`` in Python costs O(n) per element, O(n²) in all.)
         have = np.asarray(ann.keys, dtype=np.uint64) if len(ann) else np.empty(0, dtype=np.uint64)
