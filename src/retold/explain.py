@@ -20,6 +20,7 @@ import numpy as np
 from retold.nlp import STOPWORDS, stem
 from retold.numbers import Quantity, find_quantities
 from retold.relation import STRONG_LINK, is_title
+from retold.tone import Grader, candidates, shifts
 from retold.types import (
     Alignment,
     Change,
@@ -37,7 +38,9 @@ Encode = Callable[[list[str]], np.ndarray]
 
 _NAME_ENTS = {"PERSON", "ORG", "GPE", "NORP", "LOC", "FAC", "EVENT", "PRODUCT", "WORK_OF_ART", "LAW"}
 _SPEECH = frozenset(
-    ["say", "tell", "claim", "add", "insist", "state", "argue", "warn", "announce", "suggest", "explain", "deny", "confirm", "accuse", "allege", "reveal", "predict", "urge"]
+    ["say", "tell", "claim", "add", "insist", "state", "argue", "warn", "announce", "suggest", "explain",
+     "deny", "confirm", "accuse", "allege", "reveal", "predict", "urge", "stress", "emphasise", "emphasize",
+     "note", "remark", "comment", "reply", "respond", "acknowledge", "concede"]
 )
 _HEDGES = frozenset(
     ["probably", "possibly", "perhaps", "maybe", "likely", "unlikely", "reportedly", "allegedly", "apparently", "seemingly", "somewhat", "partly", "arguably"]
@@ -193,6 +196,7 @@ class _Explainer:
         self.found: list[_Found] = []
         self.dst_all_keys = set(dst.keys.values())
         self.src_all_keys = set(src.keys.values())
+        self.grader = Grader(encode)
 
     def add(self, type_: ChangeType, src: tuple[int, int] | None, dst: tuple[int, int] | None, note: str) -> None:
         self.found.append(_Found(type_, src, dst, note, _PRIORITY.get(type_, 1)))
@@ -234,6 +238,7 @@ class _Explainer:
         """
         work = []
         prefetch: list[str] = []
+        to_grade: list[str] = []
         for lk in self.alignment.links:
             if not _examined(lk, self.relation, self.src.doc):
                 continue
@@ -245,7 +250,9 @@ class _Explainer:
             if lk.score >= STRONG_LINK:
                 prefetch += s_free + d_free
             work.append((lk, s_toks, d_toks, s_keys, d_keys))
+            to_grade += candidates(s_toks) + candidates(d_toks)
         self._embed(prefetch)
+        self.grader.learn(to_grade)
         for item in work:
             self.link(*item)
 
@@ -514,6 +521,8 @@ class _Explainer:
                 span = (speaker[0].idx, speaker[-1].idx + len(speaker[-1]))
             if d_has_speech and not d_speakers:
                 continue  # "he said": the speaker is carried by the context
+            if d_speakers and _definite_description(speaker):
+                continue  # "the company said" -> "Cairn said": the same speaker, named
             dst = None
             if d_speakers:
                 sp = d_speakers[0]
@@ -529,10 +538,9 @@ class _Explainer:
         def hedged(toks: list[Token]) -> bool:
             return any(t.lower_ in _HEDGES or t.lower_ in _WEAK_MODALS for t in toks)
 
-        if hedged(s_toks) and hedged(d_toks):
-            return  # hedged on both sides: the hedge was reworded, not added or lost
-
-        for toks, other, side in ((d_toks, s_keys, "dst"), (s_toks, d_keys, "src")):
+        # Hedged on both sides: the hedge was reworded, not added or lost.
+        both_hedged = hedged(s_toks) and hedged(d_toks)
+        for toks, other, side in () if both_hedged else ((d_toks, s_keys, "dst"), (s_toks, d_keys, "src")):
             for t in toks:
                 w = t.lower_
                 if (w in _HEDGES and t.pos_ in {"ADV", "ADJ"}) or (w in _WEAK_MODALS and t.head.i < len(t.doc) and _has_firm_modal(t, toks_other(side))):
@@ -549,6 +557,8 @@ class _Explainer:
                     self.add(ChangeType.TONE, partner, span, note)
                 else:
                     self.add(ChangeType.TONE, span, partner, note)
+        for sh in shifts(s_toks, d_toks, s_keys, d_keys, _key, self.grader):
+            self.add(ChangeType.TONE, sh.src, sh.dst, sh.note)
 
     # -- clauses ------------------------------------------------------------------
     def clauses(self, toks: list[Token], other_keys: set[str], skip: list[tuple[int, int]], side: str) -> None:
@@ -657,6 +667,13 @@ def _speaker_of(tok: Token) -> list[Token] | None:
         return None
     phrase = sorted(subj[0].subtree, key=lambda t: t.i)
     return phrase if len(phrase) <= 12 else [subj[0]]
+
+
+def _definite_description(phrase: list[Token]) -> bool:
+    """True for a speaker named by a definite common noun phrase ("the company", "its chairman")."""
+    if any(t.pos_ == "PROPN" for t in phrase):
+        return False
+    return phrase[0].lower_ in {"the", "its", "his", "her", "their", "this"}
 
 
 def _is_speaker(tok: Token) -> bool:

@@ -37,6 +37,8 @@ VAGUE = frozenset(
     ["multiple", "several", "many", "numerous", "various", "some", "few", "dozens", "hundreds", "thousands", "millions", "scores", "countless", "handful", "most", "majority", "minority", "lots", "plenty", "much"]
 )
 UNIVERSAL = frozenset(["every", "all", "each", "entire", "whole", "none", "no"])
+_ALL = frozenset(["every", "all", "each", "entire", "whole"])
+_NONE = frozenset(["none", "no"])
 
 _num_words = "|".join(sorted((re.escape(w) for w in _UNITS), key=len, reverse=True))
 _scale_words = "thousand|million|billion|trillion|bn|mn|tn|m|k"
@@ -47,7 +49,7 @@ _EXPR = re.compile(
     rf"(?:(?P<digits>\d+(?:,\d{{3}})*(?:\.\d+)?)|(?P<word>\b(?:{_num_words})\b))"
     rf"(?:(?:\s|-)?(?P<scale>(?:{_scale_words})\b))?"
     rf"(?:\s?(?P<pct>%|per\s?cent\b|percent\b))?"
-    rf"(?:\s(?:in|out of)\s(?P<denom>\d+|{_num_words})\b)?",
+    rf"(?:\s(?:in|out of)\s(?P<denom>\d{{1,3}}(?:,\d{{3}})*(?![\d.]\d)|{_num_words})\b)?",  # not "in 2005"
     re.IGNORECASE,
 )
 _TIME = re.compile(
@@ -73,7 +75,11 @@ class Quantity:
     def same_as(self, other: Quantity) -> bool:
         """True when both denote the same amount with the same qualifier."""
         if self.value is None or other.value is None:
-            return self.value is None and other.value is None and self.text.lower() == other.text.lower()
+            if self.value is not None or other.value is not None:
+                return False
+            a, b = self.text.lower(), other.text.lower()
+            # "each" and "every" (or "all") say the same; "all" and "none" do not.
+            return a == b or (a in _ALL and b in _ALL) or (a in _NONE and b in _NONE)
         if self.qualifier != other.qualifier and "exact" not in (self.qualifier, other.qualifier):
             return False
         if self.qualifier != other.qualifier:
@@ -138,7 +144,7 @@ def find_quantities(text: str) -> list[Quantity]:
         pct = bool(m.group("pct"))
         if m.group("denom"):
             d = m.group("denom")
-            denom = float(d) if d.isdigit() else _word_value(d)
+            denom = float(d.replace(",", "")) if d[0].isdigit() else _word_value(d)
             if denom and value <= denom <= 1000 and not scale and not pct:
                 value = 100.0 * value / denom
                 pct = True

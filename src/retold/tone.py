@@ -1,0 +1,323 @@
+"""Tone: graded intensity of the words a copy keeps, swaps, drops or adds.
+
+A paraphrase may keep every fact and still change how strongly it is put:
+"extremely" becomes "very", "warned" becomes "suggested", "surging" becomes "a
+modest rise". Such words lie on a few ordered *scales* (degree, frequency,
+certainty, force of assertion, size, movement up or down, quality, approval,
+disapproval, importance); each word has a level on its scale. Within a link,
+two words of the same scale that replace each other and differ by two levels
+or more are a change of tone; so is a strong intensifier dropped from, or added
+to, a word both sides keep, and an estimate ("is thought to", "appears to")
+stated as fact or the reverse.
+
+A word not in the table takes the scale and level of the table word nearest to
+it in the sentence model's space, when that one is close enough (see
+:data:`NEIGHBOUR_COSINE`): the table is a set of anchors, not a closed list.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from spacy.tokens import Token
+
+# scale -> {lemma: level}. Levels are ordinal within a scale only.
+SCALES: dict[str, dict[str, int]] = {
+    "degree": {
+        "barely": 0, "hardly": 0, "scarcely": 0, "slightly": 1, "marginally": 1, "mildly": 1,
+        "somewhat": 1, "partly": 1, "partially": 1, "moderately": 2, "fairly": 2, "rather": 2,
+        "reasonably": 2, "quite": 2, "pretty": 3, "very": 3, "really": 3, "largely": 3, "mostly": 3,
+        "considerably": 3, "substantially": 3, "significantly": 3, "particularly": 3,
+        "especially": 3, "highly": 4, "deeply": 4, "greatly": 4, "strongly": 4, "seriously": 4,
+        "heavily": 4, "sharply": 4, "badly": 4, "markedly": 4, "remarkably": 4, "truly": 4,
+        "severely": 4, "extremely": 5, "exceedingly": 5, "enormously": 5, "hugely": 5,
+        "immensely": 5, "incredibly": 5, "exceptionally": 5, "tremendously": 5, "vastly": 5,
+        "massively": 5, "dramatically": 5, "drastically": 5, "radically": 5, "utterly": 5,
+        "totally": 5, "completely": 5, "entirely": 5, "absolutely": 5, "fiercely": 5,
+        "vehemently": 5, "bitterly": 5, "furiously": 5, "passionately": 5, "forcefully": 5,
+        "fervently": 5, "wildly": 5, "desperately": 5, "gravely": 5, "overwhelmingly": 5,
+    },
+    "frequency": {
+        "never": 0, "rarely": 1, "seldom": 1, "occasionally": 2, "sometimes": 2,
+        "periodically": 2, "often": 4, "frequently": 4, "regularly": 4, "repeatedly": 4,
+        "routinely": 5, "usually": 5, "normally": 5, "generally": 5, "typically": 5,
+        "always": 6, "constantly": 6, "invariably": 6, "continually": 6,
+    },
+    "certainty": {
+        "possibly": 1, "perhaps": 1, "maybe": 1, "conceivably": 1, "potentially": 1,
+        "possible": 1, "apparently": 2, "seemingly": 2, "reportedly": 2, "allegedly": 2,
+        "supposedly": 2, "likely": 3, "probably": 3, "probable": 3, "presumably": 3,
+        "surely": 5, "certainly": 5, "definitely": 5, "undoubtedly": 5, "unquestionably": 5,
+        "clearly": 5, "obviously": 5, "certain": 5, "sure": 5, "definite": 5, "inevitable": 5,
+        "inevitably": 5, "undeniably": 5, "guaranteed": 5,
+    },
+    "assertion": {
+        "hint": 1, "suggest": 1, "imply": 1, "speculate": 1, "wonder": 1, "indicate": 2,
+        "note": 2, "say": 2, "state": 2, "mention": 2, "remark": 2, "comment": 2, "report": 2,
+        "explain": 2, "claim": 3, "argue": 3, "maintain": 3, "contend": 3, "show": 3,
+        "stress": 3, "emphasise": 3, "emphasize": 3, "assert": 4, "insist": 4, "warn": 4,
+        "declare": 4, "demonstrate": 4, "prove": 5, "confirm": 5, "establish": 5, "demand": 5,
+        "vow": 5, "threaten": 5, "condemn": 5,
+    },
+    "size": {
+        "tiny": 0, "negligible": 0, "little": 1, "small": 1, "slight": 1, "minor": 1,
+        "modest": 1, "limited": 1, "marginal": 1, "some": 2, "moderate": 2, "fair": 2,
+        "reasonable": 2, "decent": 2, "notable": 3, "considerable": 3, "substantial": 3,
+        "significant": 3, "sizeable": 3, "sizable": 3, "large": 3, "big": 3, "major": 4,
+        "heavy": 4, "great": 4, "strong": 4, "serious": 4, "sharp": 4, "steep": 4, "tough": 4,
+        "intense": 5, "fierce": 5, "severe": 5, "huge": 5, "enormous": 5, "vast": 5,
+        "massive": 5, "immense": 5, "tremendous": 5, "colossal": 5, "gigantic": 5,
+        "dramatic": 5,
+    },
+    "quality": {
+        "bad": 0, "poor": 0, "weak": 0, "okay": 1, "adequate": 1, "acceptable": 1, "decent": 2,
+        "fine": 2, "good": 2, "solid": 2, "positive": 2, "impressive": 4, "remarkable": 4,
+        "great": 4, "excellent": 5, "outstanding": 5, "superb": 5, "brilliant": 5,
+        "exceptional": 5, "fantastic": 5, "spectacular": 5, "stunning": 5, "extraordinary": 5,
+    },
+    "badness": {
+        "disappointing": 2, "unfortunate": 2, "bad": 2, "poor": 2, "worrying": 3,
+        "damaging": 3, "dismal": 4, "grim": 4, "terrible": 5, "awful": 5, "disastrous": 5,
+        "catastrophic": 6, "dire": 5, "abysmal": 5, "appalling": 5, "devastating": 6,
+        "humiliating": 5,
+    },
+    "rise": {
+        "rise": 2, "increase": 2, "grow": 2, "gain": 2, "climb": 2, "advance": 2, "improve": 2,
+        "jump": 4, "leap": 4, "spike": 4, "surge": 5, "soar": 5, "rocket": 5, "skyrocket": 6,
+        "boom": 5, "balloon": 5,
+    },
+    "fall": {
+        "dip": 1, "slip": 1, "ease": 1, "fall": 2, "drop": 2, "decline": 2, "decrease": 2,
+        "shrink": 2, "slide": 3, "sink": 3, "tumble": 4, "slump": 4, "dive": 4, "plunge": 5,
+        "plummet": 5, "crash": 5, "collapse": 5, "nosedive": 5,
+    },
+    "approval": {
+        "tolerate": 0, "accept": 1, "like": 2, "welcome": 2, "appreciate": 2, "favour": 2,
+        "favor": 2, "popular": 2, "support": 2, "enjoy": 3, "praise": 3, "love": 5, "adore": 5,
+        "relish": 4, "hail": 4, "acclaim": 4,
+    },
+    "disapproval": {
+        "question": 1, "doubt": 1, "concern": 1, "reservation": 1, "unease": 1, "disquiet": 2,
+        "criticism": 2, "complaint": 2, "objection": 2, "opposition": 2, "criticise": 2,
+        "criticize": 2, "protest": 3, "attack": 4, "anger": 4, "condemnation": 4,
+        "backlash": 4, "outrage": 5, "uproar": 5, "furore": 5, "fury": 5,
+    },
+    "importance": {
+        "relevant": 1, "useful": 2, "helpful": 2, "important": 3, "key": 4, "crucial": 5,
+        "vital": 5, "critical": 5, "essential": 5, "paramount": 6,
+    },
+    "speed": {
+        "slowly": 1, "gradually": 1, "steadily": 2, "quickly": 3, "fast": 3, "rapidly": 4,
+        "swiftly": 4,
+    },
+}
+
+# Words that take a level only next to the same head word on the other side ("some" is too common
+# to pair with any strong word of its sentence).
+_WEAK_ONLY_SAME_HEAD = frozenset({"some", "little", "fair", "like", "support", "question", "state", "note"})
+_SCALE_POS = frozenset({"ADJ", "ADV", "VERB", "NOUN", "DET"})
+_MODIFIER_DEPS = frozenset({"advmod", "amod", "acomp"})
+_COMPARATIVE = frozenset({"JJR", "JJS", "RBR", "RBS"})
+# Verbs of estimate that hedge their complement: "is thought to contain", "appears to be".
+_ESTIMATE_PASSIVE = frozenset(
+    {"think", "believe", "expect", "estimate", "understand", "report", "rumour", "rumor", "consider",
+     "suppose", "presume", "allege", "fear", "say"}
+)
+_ESTIMATE_ACTIVE = frozenset({"seem", "appear"})
+SHIFT = 2  # levels apart for a swap to count
+STRONG = 4  # level of an intensifier whose loss or gain counts on its own
+NEIGHBOUR_COSINE = 0.75  # a word outside the table takes the grade of a table word this close
+
+Grade = tuple[str, int]
+Span = tuple[int, int]
+Encode = Callable[[list[str]], np.ndarray]
+
+_TABLE: dict[str, list[Grade]] = {}
+for _scale, _words in SCALES.items():
+    for _w, _lvl in _words.items():
+        _TABLE.setdefault(_w, []).append((_scale, _lvl))
+ANCHORS = sorted(_TABLE)
+
+
+@dataclass(frozen=True, slots=True)
+class Shift:
+    """One change of tone inside a link (spans in the parsed text)."""
+
+    src: Span | None
+    dst: Span | None
+    note: str
+
+
+def _lemma(tok: Token) -> str:
+    return tok.lemma_.lower()
+
+
+def _span(tok: Token) -> Span:
+    return tok.idx, tok.idx + len(tok)
+
+
+class Grader:
+    """Scale and level of words: the table first, else its nearest anchor by the sentence model."""
+
+    def __init__(self, encode: Encode | None) -> None:
+        self.encode = encode
+        self._anchor_vecs: np.ndarray | None = None
+        self._guess: dict[str, list[Grade]] = {}
+
+    def grades(self, tok: Token) -> list[Grade]:
+        if tok.pos_ not in _SCALE_POS or not tok.is_alpha:
+            return []
+        return _TABLE.get(_lemma(tok)) or _TABLE.get(tok.lower_) or self._guess.get(_lemma(tok), [])
+
+    def learn(self, words: list[str]) -> None:
+        """Grade words outside the table by their nearest anchor (one batched encode)."""
+        todo = [w for w in dict.fromkeys(words) if w not in _TABLE and w not in self._guess]
+        if not todo or self.encode is None:
+            return
+        if self._anchor_vecs is None:
+            self._anchor_vecs = self.encode(ANCHORS)
+        sims = self.encode(todo) @ self._anchor_vecs.T
+        for w, row in zip(todo, sims, strict=True):
+            k = int(np.argmax(row))
+            self._guess[w] = _TABLE[ANCHORS[k]] if row[k] >= NEIGHBOUR_COSINE else []
+
+
+def candidates(toks: list[Token]) -> list[str]:
+    """Lemmas of ``toks`` that :meth:`Grader.learn` may grade (modifiers and verbs outside the table)."""
+    return [
+        _lemma(t) for t in toks
+        if t.pos_ in {"ADJ", "ADV", "VERB", "NOUN"} and t.is_alpha and _lemma(t) not in _TABLE
+        and (t.dep_ in _MODIFIER_DEPS or t.pos_ in {"VERB", "NOUN"})
+    ]
+
+
+def shifts(
+    s_toks: list[Token], d_toks: list[Token], s_keys: set[str], d_keys: set[str],
+    key: Callable[[Token], str], grader: Grader,
+) -> list[Shift]:
+    """Changes of intensity between the two sides of one link."""
+    s_lem = {_lemma(t) for t in s_toks}
+    d_lem = {_lemma(t) for t in d_toks}
+    s_g = [(t, sc, lv) for t in s_toks if _lemma(t) not in d_lem for sc, lv in grader.grades(t)]
+    d_g = [(t, sc, lv) for t in d_toks if _lemma(t) not in s_lem for sc, lv in grader.grades(t)]
+    out: list[Shift] = []
+    used_s: set[int] = set()
+    used_d: set[int] = set()
+    for a, scale, la in s_g:
+        if a.i in used_s:
+            continue
+        pool = [(b, lb) for b, sc, lb in d_g if sc == scale and b.i not in used_d]
+        partner = _partner(a, pool, key, s_toks, d_toks)
+        if partner is None:
+            continue
+        b, lb = partner
+        used_s.add(a.i)
+        used_d.add(b.i)
+        if abs(la - lb) >= SHIFT:
+            how = "toned down" if lb < la else "made stronger"
+            out.append(Shift(_span(a), _span(b), f"{scale} {how}: “{a.text}” → “{b.text}”"))
+    # An intensifier (or a downtoner) lost or gained while the word it qualifies stays.
+    for others, other_keys, used, side in (
+        (d_toks, d_keys, used_s, "src"), (s_toks, s_keys, used_d, "dst")
+    ):
+        grades = s_g if side == "src" else d_g
+        other_lem = d_lem if side == "src" else s_lem
+        for t, scale, lv in grades:
+            if t.i in used or not _qualifier(t, scale, lv):
+                continue
+            if t.head.i == t.i or key(t.head) not in other_keys:
+                continue
+            if _replaced(t, others, other_lem, key):
+                continue  # swapped for a word of no known grade
+            used.add(t.i)
+            what = "intensity" if lv >= STRONG else "downtoner"
+            if side == "src":
+                out.append(Shift(_span(t), None, f"{what} dropped: “{t.text}”"))
+            else:
+                out.append(Shift(None, _span(t), f"{what} added: “{t.text}”"))
+    out.extend(_estimates(s_toks, d_toks, d_keys, d_lem, "src", key))
+    out.extend(_estimates(d_toks, s_toks, s_keys, s_lem, "dst", key))
+    return out
+
+
+def _qualifier(t: Token, scale: str, lv: int) -> bool:
+    """True when ``t`` is an intensifier or downtoner whose presence alone sets the tone."""
+    if t.dep_ not in _MODIFIER_DEPS or t.tag_ in _COMPARATIVE:
+        return False
+    if lv >= STRONG:
+        # "always", "constantly": a frequency at its extreme makes a claim universal
+        return scale in {"degree", "size", "badness"} or (scale == "frequency" and lv >= 6)
+    if lv <= 1 and scale == "degree":
+        return t.pos_ == "ADV"
+    # "a modest rise", "a slight fall": the size of a movement
+    movement = any(sc in {"rise", "fall"} for sc, _ in _TABLE.get(_lemma(t.head), []))
+    return lv <= 1 and scale == "size" and movement
+
+
+def _replaced(t: Token, others: list[Token], other_lemmas: set[str], key: Callable[[Token], str]) -> bool:
+    """True when the other side qualifies the same word by a modifier this side lacks."""
+    head = key(t.head)
+    mine = {_lemma(c) for c in t.head.children}
+    for o in others:
+        if key(o) == head and any(
+            c.dep_ in _MODIFIER_DEPS and c.is_alpha and _lemma(c) not in mine for c in o.children
+        ):
+            return True
+    return False
+
+
+def _partner(
+    a: Token,
+    pool: list[tuple[Token, int]],
+    key: Callable[[Token], str],
+    s_toks: list[Token],
+    d_toks: list[Token],
+) -> tuple[Token, int] | None:
+    """The word of ``pool`` that replaced ``a``: same head word first, else the nearest by position."""
+    if not pool:
+        return None
+    head = key(a.head)
+    same_head = [(b, lb) for b, lb in pool if key(b.head) == head and b.head.i != b.i]
+    if same_head:
+        return same_head[0]
+    if _lemma(a) in _WEAK_ONLY_SAME_HEAD:
+        return None
+    pool = [(b, lb) for b, lb in pool if _lemma(b) not in _WEAK_ONLY_SAME_HEAD]
+    if not pool:
+        return None
+    rel = (a.i - s_toks[0].i) / max(1, len(s_toks))
+    return min(pool, key=lambda p: abs((p[0].i - d_toks[0].i) / max(1, len(d_toks)) - rel))
+
+
+def _estimates(
+    toks: list[Token], others: list[Token], other_keys: set[str], other_lemmas: set[str], side: str,
+    key: Callable[[Token], str],
+) -> list[Shift]:
+    """"X is thought to contain" on one side, "X contains" on the other: an estimate made fact (or back)."""
+    out: list[Shift] = []
+    if any(lv <= 3 for o in others for sc, lv in _TABLE.get(_lemma(o), []) if sc == "certainty"):
+        return out  # the other side hedges too
+    for t in toks:
+        lem = _lemma(t)
+        passive = lem in _ESTIMATE_PASSIVE and t.tag_ in {"VBN", "VBD"}
+        if not (passive or lem in _ESTIMATE_ACTIVE) or lem in other_lemmas:
+            continue
+        comp = [
+            c for c in t.children
+            if c.dep_ == "xcomp" and c.pos_ == "VERB" and c.lemma_ not in {"be", "have"}
+            and any(g.dep_ == "aux" and g.lower_ == "to" for g in c.children)
+        ]
+        if not comp or key(comp[0]) not in other_keys:
+            continue
+        # The complement kept but not under an estimate: "which contains".
+        kept = [o for o in others if key(o) == key(comp[0])]
+        if any(o.dep_ == "xcomp" for o in kept):
+            continue
+        note = "estimate stated as fact" if side == "src" else "fact turned into an estimate"
+        out.append(Shift(_span(t), None, note) if side == "src" else Shift(None, _span(t), note))
+    return out
