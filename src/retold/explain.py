@@ -52,6 +52,7 @@ _FIRM_MODALS = frozenset({"will", "would", "must", "shall"})
 _WEAK_MODALS = frozenset({"may", "might", "could"})
 SYNONYM_COSINE = 0.6
 _CLAUSE_DEPS = {"conj", "relcl", "acl", "advcl", "appos", "prep", "npadvmod", "ccomp", "xcomp", "dobj", "pobj", "nmod"}
+_TIME_ENTS = frozenset({"DATE", "TIME"})
 _CONTENT_POS = {"NOUN", "PROPN", "NUM", "ADJ", "VERB", "ADV"}
 _QUOTE_RE = re.compile(r"[\"“]([^\"“”]{2,}?)[\"”]")
 _APOS = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"'})
@@ -197,6 +198,7 @@ class _Explainer:
         self.dst_all_keys = set(dst.keys.values())
         self.src_all_keys = set(src.keys.values())
         self.grader = Grader(encode)
+        self._acronyms: dict[str, set[int]] = {}
 
     def add(self, type_: ChangeType, src: tuple[int, int] | None, dst: tuple[int, int] | None, note: str) -> None:
         self.found.append(_Found(type_, src, dst, note, _PRIORITY.get(type_, 1)))
@@ -293,8 +295,8 @@ class _Explainer:
         self.tone(s_toks, d_toks, d_keys, s_keys)
         if lk.score >= STRONG_LINK:
             # Inside a loosely linked pair, unmatched words say little.
-            self.clauses(s_toks, d_keys, q_spans, side="src")
-            self.clauses(d_toks, s_keys, q_spans, side="dst")
+            self.clauses(s_toks, d_keys, q_spans, side="src", others=d_toks)
+            self.clauses(d_toks, s_keys, q_spans, side="dst", others=s_toks)
 
     def _free_words(
         self, s_toks: list[Token], d_toks: list[Token], s_keys: set[str], d_keys: set[str]
@@ -561,10 +563,19 @@ class _Explainer:
             self.add(ChangeType.TONE, sh.src, sh.dst, sh.note)
 
     # -- clauses ------------------------------------------------------------------
-    def clauses(self, toks: list[Token], other_keys: set[str], skip: list[tuple[int, int]], side: str) -> None:
+    def clauses(
+        self, toks: list[Token], other_keys: set[str], skip: list[tuple[int, int]], side: str,
+        others: list[Token] = [],  # noqa: B006 (read only)
+    ) -> None:
         if not toks:
             return
         tokset = {t.i for t in toks}
+        # A time reference reworded ("the three months between July and September" / "the third
+        # quarter"): when the other side has a time phrase of its own, this side's is not left out.
+        mine = {_key(t) for t in toks}
+        reworded_time = any(
+            t.ent_type_ in _TIME_ENTS and _is_content(t) and _key(t) not in mine for t in others
+        )
         chosen: list[tuple[int, int, int]] = []
         for tok in toks:
             if tok.dep_ not in _CLAUSE_DEPS:
@@ -573,7 +584,12 @@ class _Explainer:
             content = [t for t in sub if _is_content(t)]
             if len(content) < (2 if side == "src" else 3):
                 continue
-            missing = [t for t in content if _key(t) not in other_keys and not t.like_num]
+            named = self._acronym_named(side)
+            missing = [
+                t for t in content
+                if _key(t) not in other_keys and not t.like_num and t.i not in named
+                and not (reworded_time and t.ent_type_ in _TIME_ENTS)
+            ]
             if len(missing) / len(content) < 0.75:
                 continue
             if not any(t.pos_ in {"NOUN", "PROPN"} for t in missing):
@@ -596,6 +612,15 @@ class _Explainer:
                 self.add(ChangeType.OMISSION, (start, end), None, "detail of the source left out")
             else:
                 self.add(ChangeType.ADDITION, None, (start, end), "detail not in the source")
+
+    def _acronym_named(self, side: str) -> set[int]:
+        """Tokens of ``side`` naming what the other text calls by an acronym or spells out (computed once)."""
+        cached = self._acronyms.get(side)
+        if cached is None:
+            this, other = (self.src, self.dst) if side == "src" else (self.dst, self.src)
+            cached = _acronym_tokens(this, other)
+            self._acronyms[side] = cached
+        return cached
 
     # -- output -------------------------------------------------------------------
     def resolve(self) -> list[_Found]:
@@ -632,6 +657,53 @@ def _acronym_or_alias(name: str, text: str) -> bool:
         if re.search(rf"\b{initials}\w?\b", text):
             return True
     return False
+
+
+_NAME_LINKS = frozenset({"&", "and", "of", "for", "the", "-"})
+
+
+def _name_runs(side: _Side) -> list[list[Token]]:
+    """Runs of capitalised words (with "&", "of", "and" inside): the spelled-out names of a text."""
+    runs: list[list[Token]] = []
+    cur: list[Token] = []
+    for t in side.parsed or ():
+        if t.is_alpha and t.text[0].isupper() and not t.is_upper:
+            cur.append(t)
+        elif cur and t.lower_ in _NAME_LINKS:
+            cur.append(t)
+        else:
+            if cur:
+                runs.append(cur)
+            cur = []
+    if cur:
+        runs.append(cur)
+    return runs
+
+
+def _acronym_tokens(this: _Side, other: _Side) -> set[int]:
+    """Token indices of ``this`` that the other text carries in another form: a spelled-out name
+    whose initials are an acronym of the other text ("Oil & Natural Gas Corp" / "ONGC"), or an
+    acronym whose spelled-out name the other text has."""
+    if this.parsed is None or other.parsed is None:
+        return set()
+    other_acronyms = {t.text for t in other.parsed if t.is_upper and t.is_alpha and 2 <= len(t) <= 6}
+    other_initials: set[str] = set()
+    for run in _name_runs(other):
+        caps = [t for t in run if t.text[0].isupper()]
+        for a in range(len(caps)):
+            for b in range(a + 2, len(caps) + 1):
+                other_initials.add("".join(t.text[0] for t in caps[a:b]))
+    out: set[int] = set()
+    for run in _name_runs(this):
+        caps = [t for t in run if t.text[0].isupper()]
+        for a in range(len(caps)):
+            for b in range(a + 2, len(caps) + 1):
+                if "".join(t.text[0] for t in caps[a:b]) in other_acronyms:
+                    out.update(range(caps[a].i, caps[b - 1].i + 1))
+    for t in this.parsed:
+        if t.is_upper and t.is_alpha and 2 <= len(t) <= 6 and t.text in other_initials:
+            out.add(t.i)
+    return out
 
 
 def _interior(doc: CleanDocument, i: int, linked: list[int]) -> bool:
