@@ -22,7 +22,15 @@ from retold.types import Boilerplate, CleanDocument
 # on the density of such words together with its shape, never on its content
 # as a whole, so new phrasings of the same furniture are caught too.
 _CUE_WORDS = frozenset(
-    ["subscribe", "subscribed", "subscription", "newsletter", "newsletters", "inbox", "signup", "sign-up", "login", "log-in", "unsubscribe", "digest", "updates", "notifications", "share", "facebook", "twitter", "instagram", "whatsapp", "linkedin", "reddit", "pinterest", "telegram", "youtube", "tiktok", "comments", "reply", "advertisement", "advertisements", "sponsored", "promoted", "cookies", "cookie", "privacy", "consent", "accept", "opt-out", "preferences", "settings", "disclaimer", "copyright", "trending", "recommended", "posts", "tags", "tagged", "categories", "javascript", "widget", "auto-aggregated"]
+    [
+        "subscribe", "subscribed", "subscription", "newsletter", "newsletters", "inbox", "signup",
+        "sign-up", "login", "log-in", "unsubscribe", "digest", "updates", "notifications", "share",
+        "facebook", "twitter", "instagram", "whatsapp", "linkedin", "reddit", "pinterest",
+        "telegram", "youtube", "tiktok", "comments", "reply", "advertisement", "advertisements",
+        "sponsored", "promoted", "cookies", "cookie", "privacy", "consent", "accept", "opt-out",
+        "preferences", "settings", "disclaimer", "copyright", "trending", "recommended", "posts",
+        "tags", "tagged", "categories", "javascript", "widget", "auto-aggregated",
+    ]
 )
 _CUE_PHRASES = re.compile(
     r"\b(sign (?:up|in)|log in|read (?:more|next|also)|see also|you may also like|"
@@ -31,11 +39,15 @@ _CUE_PHRASES = re.compile(
     r"related (?:posts|articles|stories)|more from|most (?:read|popular)|"
     r"enable javascript|your (?:browser|inbox|email)|free updates|top stories|"
     r"latest (?:news|updates)|app key|error loading|download (?:the|our) app|"
-    r"posted (?:by|on|in)|(?:use|uses|using) (?:of )?cookies|by continuing to|(?:next|previous) (?:article|post|story))\b",
+    r"posted (?:by|on|in)|(?:use|uses|using) (?:of )?cookies|by continuing to|"
+    r"(?:next|previous) (?:article|post|story))\b",
 )  # matched against the lower-cased line: 3-4x faster than re.IGNORECASE on news paragraphs
 _SEPARATORS = re.compile(r"\s[|»«›•·]\s|^\s*[«»›]|[«»›]\s*$")
 _LABEL = re.compile(r"^\s*[A-Z][\w'’ ]{0,24}:\s")
 _WORD = re.compile(r"[\w'’-]+")
+_SEPARATOR_CHARS = "|»«›•·"  # a line without one of these cannot match _SEPARATORS
+_REPORTED = re.compile(r"\b(said|says|told|according to)\b")
+_REPORTING = ("said", "says", "told", "according to")  # ... nor without one of these _REPORTED
 
 _THRESHOLD = 2.0
 _WEAK = 1.25  # a weak line becomes boilerplate when next to a strong one
@@ -50,17 +62,19 @@ class _Line:
 
 def _line_score(line: str, at_edge: bool) -> tuple[float, str]:
     """Score how much a line looks like page furniture; return the main reason."""
-    words = _WORD.findall(line)
+    low = line.lower()
+    # The words of the lower-cased line are the lower-cased words of the line when lower-casing
+    # keeps every character one character (it does, except for a few letters such as "İ").
+    words = _WORD.findall(low) if len(low) == len(line) else [w.lower() for w in _WORD.findall(line)]
     if not words:
         return 0.0, ""
-    lower = [w.lower().strip("'’") for w in words]
-    cues = sum(1 for w in lower if w in _CUE_WORDS)
-    phrases = len(_CUE_PHRASES.findall(line.lower()))
+    cues = sum(1 for w in words if w.strip("'’") in _CUE_WORDS)
+    phrases = len(_CUE_PHRASES.findall(low))
     reasons = []
     score = 0.8 * cues + 1.2 * phrases
     if cues or phrases:
         reasons.append("page-furniture wording")
-    if _SEPARATORS.search(line):
+    if any(ch in line for ch in _SEPARATOR_CHARS) and _SEPARATORS.search(line):
         score += 1.5
         reasons.append("menu or share-bar separators")
     if _LABEL.match(line) and len(words) <= 20:
@@ -77,7 +91,7 @@ def _line_score(line: str, at_edge: bool) -> tuple[float, str]:
     if len(words) > 45:
         score -= 2.0
     # Reported speech and quotations are the fabric of news, not furniture.
-    if re.search(r"\b(said|says|told|according to)\b", line) and len(words) > 8:
+    if len(words) > 8 and any(w in low for w in _REPORTING) and _REPORTED.search(line):
         score -= 1.5
     return score, reasons[0] if reasons else "short line next to page furniture"
 
@@ -208,9 +222,11 @@ def looks_like_html(text: str) -> bool:
 class _TextMapper(HTMLParser):
     """Collect visible text with the raw offset of every character."""
 
-    _SKIP = {"script", "style", "noscript", "template", "svg", "head", "title"}
-    _BLOCK = {"p", "div", "br", "li", "h1", "h2", "h3", "h4", "h5", "h6", "tr",
-              "section", "article", "header", "footer", "blockquote", "aside", "nav", "ul", "ol", "figure", "figcaption"}
+    _SKIP = frozenset({"script", "style", "noscript", "template", "svg", "head", "title"})
+    _BLOCK = frozenset(
+        {"p", "div", "br", "li", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "section", "article"}
+        | {"header", "footer", "blockquote", "aside", "nav", "ul", "ol", "figure", "figcaption"}
+    )
 
     def __init__(self, raw: str) -> None:
         super().__init__(convert_charrefs=False)
@@ -295,7 +311,9 @@ def _html_view(raw: str) -> tuple[str, tuple[int, ...]]:
     mapper.close()
     flat = "".join(mapper.chars)
     norm, norm_idx = _norm_with_map(flat)
-    extracted = trafilatura.extract(raw, include_comments=False, include_tables=False, favor_recall=True) or ""
+    extracted = (
+        trafilatura.extract(raw, include_comments=False, include_tables=False, favor_recall=True) or ""
+    )
     view_chars: list[str] = []
     view_map: list[int] = []
     cursor = 0

@@ -44,6 +44,7 @@ from retold.families import (
     rows,
     star_families,
     verify,
+    worth_verifying,
 )
 from retold.fingerprint import shingle_set
 from retold.store import SQLiteStore, StoredDoc
@@ -141,15 +142,21 @@ def _vector_pairs(store: SQLiteStore, metas: list[_Meta], reps: np.ndarray) -> s
                 found.add((int(reps[a]), int(reps[b])))
         return found
     ann = store._index()
-    pos_of_row = {metas[i].rowid: a for a, i in enumerate(reps)}
+    # Row id -> position among the representatives (-1: not a representative).
+    rowids = np.array([metas[i].rowid for i in reps], dtype=np.int64)
+    pos_of_row = np.full(int(rowids.max()) + 2, -1, dtype=np.int64)
+    pos_of_row[rowids] = np.arange(len(reps))
     res = ann.search(vecs, NEIGHBOURS + 1)
-    for a, (ks, ds) in enumerate(zip(np.asarray(res.keys), np.asarray(res.distances), strict=True)):
-        for key, dist in zip(ks, ds, strict=True):
-            b = pos_of_row.get(int(key))
-            if b is None or b == a or 1.0 - float(dist) < CANDIDATE_COS:
-                continue
-            i, j = int(reps[a]), int(reps[b])
-            found.add((min(i, j), max(i, j)))
+    keys = np.asarray(res.keys).astype(np.int64).ravel()
+    cos = 1.0 - np.asarray(res.distances, dtype=np.float64).ravel()
+    a = np.repeat(np.arange(len(reps)), np.asarray(res.keys).shape[1])
+    inside = (keys >= 0) & (keys < len(pos_of_row))  # a missing neighbour's key is out of range
+    b = np.where(inside, pos_of_row[np.clip(keys, 0, len(pos_of_row) - 1)], -1)
+    ok = (b >= 0) & (b != a) & (cos >= CANDIDATE_COS)
+    a, b, cos = a[ok], b[ok], cos[ok]
+    keep = worth_verifying(a, b, cos, sigs)  # the same rule as the exact path (knn_pairs)
+    i, j = reps[a[keep]], reps[b[keep]]
+    found.update(zip(np.minimum(i, j).tolist(), np.maximum(i, j).tolist(), strict=True))
     return found
 
 

@@ -64,10 +64,7 @@ _WORDS = re.compile(r"\w+")
 
 def anchors(text: str) -> frozenset[str]:
     """Names and figures of a text: capitalised words not opening a sentence, and numbers."""
-    out = set()
-    for m in _ANCHOR.finditer(text):
-        tok = m.group(1) or m.group(2)
-        out.add(tok.lower().rstrip("’'s").rstrip(".,"))
+    out = {(name or figure).lower().rstrip("’'s").rstrip(".,") for name, figure in _ANCHOR.findall(text)}
     out.discard("")
     return frozenset(out)
 

@@ -50,6 +50,7 @@ __all__ = [
     "rows",
     "star_families",
     "verify",
+    "worth_verifying",
 ]
 
 NEIGHBOURS = 10  # vector neighbours screened per representative ...
@@ -116,16 +117,20 @@ def passage_pairs(reps: np.ndarray, passages: Sequence[np.ndarray]) -> np.ndarra
     keys, ranks = keys[order], ranks[order]
     starts = np.flatnonzero(np.concatenate(([True], keys[1:] != keys[:-1])))
     sizes = np.diff(np.append(starts, len(keys)))
+    # Almost every fingerprint belongs to one document: only the shared ones are walked.
+    shared = (sizes >= 2) & (sizes <= MAX_PASSAGE_BUCKET)
     found: list[np.ndarray] = []
-    for s, size in zip(starts, sizes, strict=True):
-        if 2 <= size <= MAX_PASSAGE_BUCKET:
-            members = ranks[s : s + size]
-            a, b = np.triu_indices(size, 1)
-            found.append(np.stack([members[a], members[b]], axis=1))
+    for s, size in zip(starts[shared].tolist(), sizes[shared].tolist(), strict=True):
+        members = ranks[s : s + size]
+        a, b = _TRIU[size] if size < len(_TRIU) else np.triu_indices(size, 1)
+        found.append(np.stack([members[a], members[b]], axis=1))
     if not found:
         return np.empty((0, 2), dtype=np.int64)
     pairs, counts = np.unique(np.concatenate(found), axis=0, return_counts=True)
     return pairs[counts >= MIN_SHARED_PASSAGES].astype(np.int64)
+
+
+_TRIU = [np.triu_indices(size, 1) for size in range(17)]  # the pair indices of small buckets
 
 
 def knn_pairs(
@@ -152,17 +157,38 @@ def knn_pairs(
     kk = min(k, len(vectors) - 1)
     if kk <= 0:
         return np.empty((0, 2), dtype=np.int64)
-    order = np.argsort(-sims, axis=1, kind="stable")[:, :kk]
-    rows_, cols = np.nonzero(np.take_along_axis(sims, order, axis=1) >= min_cos)
-    a = rows_ + lo
-    b = order[rows_, cols]
+    rows_, b, cos = _top_k(sims, kk)
+    close = cos >= min_cos
+    a, b, cos = rows_[close] + lo, b[close], cos[close]
     if signatures is not None and len(a):
-        close = np.take_along_axis(sims, order, axis=1)[rows_, cols] >= PARAPHRASE_COS
-        shared = (signatures[a] == signatures[b]).sum(axis=1) >= MIN_SIGNATURE_MATCHES
-        keep = close | shared
+        keep = worth_verifying(a, b, cos, signatures)
         a, b = a[keep], b[keep]
     pairs = np.stack([np.minimum(a, b), np.maximum(a, b)], axis=1).astype(np.int64)
     return np.unique(pairs, axis=0) if len(pairs) else pairs
+
+
+def _top_k(sims: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The ``k`` largest entries of each row of ``sims`` as (row, column, value), ties broken by the
+    lower column — what a stable sort of each row would pick — without sorting whole rows."""
+    m, n = sims.shape
+    part = np.argpartition(sims, n - k, axis=1)[:, n - k :]
+    kth = np.take_along_axis(sims, part, axis=1).min(axis=1)
+    r, c = np.nonzero(sims >= kth[:, None])  # the top k and any ties with the k-th value
+    v = sims[r, c]
+    o = np.lexsort((c, -v, r))
+    r, c, v = r[o], c[o], v[o]
+    first = np.searchsorted(r, np.arange(m))
+    keep = np.arange(len(r)) - first[r] < k
+    return r[keep], c[keep], v[keep]
+
+
+def worth_verifying(a: np.ndarray, b: np.ndarray, cos: np.ndarray, signatures: np.ndarray) -> np.ndarray:
+    """Mask of vector-neighbour pairs ``(a[i], b[i])`` at cosine ``cos[i]`` worth the exact check:
+    close enough to be a paraphrase, or sharing at least :data:`MIN_SIGNATURE_MATCHES` MinHash
+    values (some verbatim text). Neighbours on the same topic that share no wording are dropped."""
+    close = cos >= PARAPHRASE_COS
+    shared = (signatures[a] == signatures[b]).sum(axis=1) >= MIN_SIGNATURE_MATCHES
+    return np.asarray(close | shared)
 
 
 def verify(
