@@ -391,10 +391,9 @@ class _Explainer:
         s_map, s_str = s_text
         d_map, d_str = d_text
         s_norm, d_norm = s_str.translate(_APOS), d_str.translate(_APOS)
-        d_quotes = [(m.start(1), m.end(1), m.group(1)) for m in _QUOTE_RE.finditer(d_norm)]
+        d_quotes = _quote_spans(d_norm)
         covered: list[tuple[int, int]] = []
-        for m in _QUOTE_RE.finditer(s_norm):
-            q = m.group(1)
+        for q_start, q_end, q in _quote_spans(s_norm):
             qw = _words(q)
             if not qw:
                 continue
@@ -403,7 +402,7 @@ class _Explainer:
                 ov = _overlap(qw, _words(dq[2]))
                 if ov > best_ov:
                     best, best_ov = dq, ov
-            src_span = (s_map[m.start(1)], s_map[m.end(1) - 1] + 1)
+            src_span = (s_map[q_start], s_map[q_end - 1] + 1)
             if best is not None and _squash(best[2]) == _squash(q):
                 continue
             if best is not None and best_ov >= 0.5:
@@ -414,7 +413,7 @@ class _Explainer:
                 (a0, a1), (b0, b1) = diff
                 if not any(w not in STOPWORDS for w in _words(q[a0:a1]) + _words(best[2][b0:b1])):
                     continue  # only an article or a particle differs
-                src_part = (s_map[m.start(1) + a0], s_map[m.start(1) + a1 - 1] + 1) if a1 > a0 else None
+                src_part = (s_map[q_start + a0], s_map[q_start + a1 - 1] + 1) if a1 > a0 else None
                 dst_part = (d_map[best[0] + b0], d_map[best[0] + b1 - 1] + 1) if b1 > b0 else None
                 note = "quote cut short" if dst_part is None else "quoted words altered"
                 self.add(ChangeType.QUOTE, src_part or src_span, dst_part, note)
@@ -428,7 +427,17 @@ class _Explainer:
                 self.add(ChangeType.QUOTE, src_span, dst_span, "direct quote turned into indirect speech")
             elif len(qw) >= 2 or present < 0.5:
                 partner = best if best is not None and best_ov > 0 else None
+                if partner is None:
+                    # The words the copy put in the quote's place, between the same neighbours.
+                    partner = _replacement(s_norm, q_start, q_end, d_norm)
+                    if partner is not None and set(_words(partner[2])) == set(qw):
+                        continue  # the same words, only the quote marks dropped
                 if partner is None and len(qw) <= 3 and present >= 0.5:
+                    continue
+                if partner is None and q_end - q_start >= 0.6 * len(s_norm) and d_norm.strip():
+                    # The quote was most of the sentence: its linked sentence paraphrases it.
+                    self.add(ChangeType.QUOTE, src_span, (d_map[0], d_map[-1] + 1), "quote paraphrased")
+                    covered.append(src_span)
                     continue
                 dst_span = (d_map[partner[0]], d_map[partner[1] - 1] + 1) if partner else None
                 self.add(ChangeType.QUOTE, src_span, dst_span,
@@ -704,6 +713,56 @@ def _acronym_tokens(this: _Side, other: _Side) -> set[int]:
         if t.is_upper and t.is_alpha and 2 <= len(t) <= 6 and t.text in other_initials:
             out.add(t.i)
     return out
+
+
+def _replacement(a: str, start: int, end: int, b: str) -> tuple[int, int, str] | None:
+    """The stretch of ``b`` standing where ``a[start:end]`` stands: between the words both texts
+    share just before and just after it (None when they share no such anchor or the stretch is
+    empty or much longer than the original)."""
+    from difflib import SequenceMatcher
+
+    aw = [(m.start(), m.end(), stem(m.group().lower())) for m in re.finditer(r"[\w']+", a)]
+    bw = [(m.start(), m.end(), stem(m.group().lower())) for m in re.finditer(r"[\w']+", b)]
+    inside = [k for k, w in enumerate(aw) if start <= w[0] < end]
+    if not inside or not bw:
+        return None
+    lo_a, hi_a = inside[0], inside[-1] + 1
+    before, after = -1, len(bw)
+    sm = SequenceMatcher(None, [w[2] for w in aw], [w[2] for w in bw], autojunk=False)
+    for blk in sm.get_matching_blocks():
+        if not blk.size:
+            continue
+        if blk.a < lo_a:  # the shared words before the quote (a block may run into it)
+            before = blk.b + min(blk.size, lo_a - blk.a) - 1
+        if blk.a + blk.size > hi_a and after == len(bw):  # the first shared word after it
+            after = blk.b + max(0, hi_a - blk.a)
+    if before < 0 and after == len(bw):
+        return None
+    region = bw[before + 1 : after]
+    if not region or len(region) > 3 * (hi_a - lo_a) + 2:
+        return None
+    return region[0][0], region[-1][1], b[region[0][0] : region[-1][1]]
+
+
+def _quote_spans(norm: str) -> list[tuple[int, int, str]]:
+    """Quoted passages of a text with straight quotes: (start, end, words) of the inside.
+
+    A quotation may run over several sentences, so a link's text can hold a quote
+    mark without its partner: an opening mark (at the start or after a space or
+    colon) quotes to the end, a closing one from the start.
+    """
+    out = [(m.start(1), m.end(1), m.group(1)) for m in _QUOTE_RE.finditer(norm)]
+    paired = [(m.start(), m.end()) for m in _QUOTE_RE.finditer(norm)]
+    for k, ch in enumerate(norm):
+        if ch != '"' or any(a <= k < b for a, b in paired):
+            continue
+        opening = k == 0 or norm[k - 1] in " :(\n"
+        lo, hi = (k + 1, len(norm)) if opening else (0, k)
+        text = norm[lo:hi].strip()
+        if len(text) >= 2:
+            lo = norm.index(text, lo)
+            out.append((lo, lo + len(text), text))
+    return sorted(out)
 
 
 def _interior(doc: CleanDocument, i: int, linked: list[int]) -> bool:
