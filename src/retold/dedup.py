@@ -55,6 +55,7 @@ __all__ = ["ClusterRow", "DedupResult", "dedup", "write_rows"]
 _NO_U32 = np.zeros(0, dtype=np.uint32)
 _NO_U64 = np.zeros(0, dtype=np.uint64)
 EXACT_KNN = 50_000  # exact vector neighbours up to this many representatives; HNSW beyond
+DEDUP_EF = 64  # HNSW search breadth of dedup's all-neighbours search
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,7 +147,14 @@ def _vector_pairs(store: SQLiteStore, metas: list[_Meta], reps: np.ndarray) -> s
     rowids = np.array([metas[i].rowid for i in reps], dtype=np.int64)
     pos_of_row = np.full(int(rowids.max()) + 2, -1, dtype=np.int64)
     pos_of_row[rowids] = np.arange(len(reps))
-    res = ann.search(vecs, NEIGHBOURS + 1)
+    # A narrower beam for the one bulk search: on the 100k bench corpus ef=64 keeps 0.998 of the
+    # exact candidate pairs (ef=256: 0.9986) in a quarter of the time. Queries keep the wide beam.
+    wide = ann.expansion_search
+    ann.expansion_search = DEDUP_EF
+    try:
+        res = ann.search(vecs, NEIGHBOURS + 1)
+    finally:
+        ann.expansion_search = wide
     keys = np.asarray(res.keys).astype(np.int64).ravel()
     cos = 1.0 - np.asarray(res.distances, dtype=np.float64).ravel()
     a = np.repeat(np.arange(len(reps)), np.asarray(res.keys).shape[1])
