@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol, TypeVar
 
 import numpy as np
 
@@ -97,13 +97,7 @@ class _Side:
 
     def ents_within(self, lo: int, hi: int) -> list[Span]:
         """Entities wholly inside tokens ``lo:hi``, in document order."""
-        out = []
-        for e in self.ents[bisect_left(self.ent_starts, lo) :]:
-            if e.start >= hi:
-                break
-            if e.end <= hi:
-                out.append(e)
-        return out
+        return _within(self.ents, self.ent_starts, lo, hi)
 
     def chunks_within(self, lo: int, hi: int) -> list[_Chunk]:
         """Noun chunks wholly inside tokens ``lo:hi``, in the parser's order (computed once)."""
@@ -118,13 +112,28 @@ class _Side:
             self._chunk_starts = starts if starts == sorted(starts) else None
         if self._chunk_starts is None:
             return [c for c in self._chunks if c.start >= lo and c.end <= hi]
-        out = []
-        for c in self._chunks[bisect_left(self._chunk_starts, lo) :]:
-            if c.start >= hi:
-                break
-            if c.end <= hi:
-                out.append(c)
-        return out
+        return _within(self._chunks, self._chunk_starts, lo, hi)
+
+
+class _Ranged(Protocol):
+    @property
+    def start(self) -> int: ...
+    @property
+    def end(self) -> int: ...
+
+
+_T = TypeVar("_T", bound=_Ranged)
+
+
+def _within(items: Sequence[_T], starts: Sequence[int], lo: int, hi: int) -> list[_T]:
+    """Items (sorted by ``start``, whose starts are ``starts``) lying wholly inside ``lo:hi``."""
+    out = []
+    for it in items[bisect_left(starts, lo) :]:
+        if it.start >= hi:
+            break
+        if it.end <= hi:
+            out.append(it)
+    return out
 
 
 @dataclass(frozen=True, slots=True)
