@@ -339,3 +339,22 @@ def test_top_k_neighbours_match_a_stable_sort_including_ties() -> None:
         assert (rows_ == np.repeat(np.arange(m), k)).all()
         assert (cols == order.ravel()).all()
         assert (vals == sims[rows_, cols]).all()
+
+
+def test_stored_body_reads_back_whether_it_is_a_slice_of_the_text_or_not(tmp_path: Path) -> None:
+    """Bodies are stored as a slice of the text when they are one piece of it, compressed when
+    boilerplate was cut from their middle: both read back as the body that was indexed."""
+    from retold.clean import body_text, split_title
+
+    rng = random.Random(5)
+    plain = _article(rng)
+    paras = _article(rng).split("\n\n")
+    cut = "\n\n".join([*paras[:2], "Sign up to our newsletter | Share: Facebook | X | Email", *paras[2:]])
+    src = _write_jsonl(tmp_path / "c.jsonl", [{"id": "plain", "text": plain}, {"id": "cut", "text": cut}])
+    store = _store(tmp_path)
+    index_paths([src], store)
+    for doc_id, text in (("plain", plain), ("cut", cut)):
+        got = store.get_by_id(doc_id)
+        assert got is not None and got.text == text
+        assert got.body == split_title(body_text(text)[0])[1]
+    store.close()

@@ -155,9 +155,10 @@ def _vector_pairs(store: SQLiteStore, metas: list[_Meta], reps: np.ndarray) -> s
         res = ann.search(vecs, NEIGHBOURS + 1)
     finally:
         ann.expansion_search = wide
-    keys = np.asarray(res.keys).astype(np.int64).ravel()
+    found_keys = np.asarray(res.keys)
+    keys = found_keys.astype(np.int64).ravel()
     cos = 1.0 - np.asarray(res.distances, dtype=np.float64).ravel()
-    a = np.repeat(np.arange(len(reps)), np.asarray(res.keys).shape[1])
+    a = np.repeat(np.arange(len(reps)), found_keys.shape[1])
     inside = (keys >= 0) & (keys < len(pos_of_row))  # a missing neighbour's key is out of range
     b = np.where(inside, pos_of_row[np.clip(keys, 0, len(pos_of_row) - 1)], -1)
     ok = (b >= 0) & (b != a) & (cos >= CANDIDATE_COS)
