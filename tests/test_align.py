@@ -22,3 +22,23 @@ def test_merge_and_new_sentence() -> None:
     a = align(src, dst, HashingEmbedder())
     assert [(lk.source, lk.copy) for lk in a.links] == [((0, 1), (0,))]
     assert a.copy_unaligned == (1,)
+
+
+def test_restated_sentence_is_marked() -> None:
+    import numpy as np
+
+    from retold.align import align_embeddings
+
+    src = split_sentences("The port reopened on Monday. Forty cargo ships waited outside. The port has reopened.")
+    dst = split_sentences("The port reopened on Monday. Forty cargo ships were waiting outside the harbour.")
+    e = np.eye(4, dtype=np.float32)
+    s_vecs = np.stack([e[0], e[1], 0.8 * e[0] + 0.6 * e[2]])
+    d_vecs = np.stack([e[0], e[1]])
+    a = align_embeddings(src, dst, s_vecs, d_vecs)
+    # The third sentence says again what the copy's first says: unaligned, but restated.
+    assert a.source_unaligned == (2,)
+    assert a.source_restated == (2,)
+    # Far in meaning from everything in the copy: not restated.
+    s_vecs[2] = e[3]
+    a = align_embeddings(src, dst, s_vecs, d_vecs)
+    assert a.source_unaligned == (2,) and a.source_restated == ()

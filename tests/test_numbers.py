@@ -31,3 +31,10 @@ def test_qualifier_and_vagueness_are_kept() -> None:
 
 def test_html_references_and_compounds_are_not_numbers() -> None:
     assert find_quantities("Pap&#233; scored in the second-half") == []
+
+
+def test_sub_prefix_is_an_upper_bound() -> None:
+    q, r = one("a sub-$100 laptop"), one("under $100")
+    assert q.text == "sub-$100" and q.qualifier == r.qualifier == "less"
+    assert q.same_as(r)
+    assert find_quantities("the sub-editors") == []

@@ -143,3 +143,19 @@ def test_eval_gate(shared: Path, embedder) -> None:  # type: ignore[no-untyped-d
     assert t["boilerplate_precision"] >= floors["boilerplate_precision"]
     assert t["equivalence_false_alarms"] <= floors["max_equivalence_false_alarms"]
     assert t["republish_false_alarms"] <= floors["max_republish_false_alarms"]
+
+
+def test_split_quote_and_demonym_are_not_changes(embedder) -> None:  # type: ignore[no-untyped-def]
+    src = (
+        "The coach named his squad for the summer tour on Friday.\n"
+        'He said: "We have a young group of players, and the tour will test every one of them."\n'
+        "The squad may not be dominated by players from France, he added."
+    )
+    cpy = (
+        "The coach announced his squad for the summer tour on Friday.\n"
+        '"We have a young group of players," he said, "and the tour will test every one of them."\n'
+        "He added that the squad may not be dominated by French players."
+    )
+    c = compare(src, cpy, embedder=embedder)
+    assert not _covering(c.changes, "source", "We have a young group", src)
+    assert not _covering(c.changes, "source", "France", src)

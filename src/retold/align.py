@@ -29,6 +29,8 @@ class AlignOptions:
     merge_threshold: float = 0.34  # combined score to join a link as a merge or split
     merge_gain: float = 0.08  # the merge must raise word coverage by this much
     merge_cover: float = 0.4  # and the joining sentence must be this much covered
+    restated_cosine: float = 0.7  # an unaligned sentence this close to one of the other text
+    restated_cover: float = 0.75  # whose content words the other text has this much is restated
 
     def __post_init__(self) -> None:
         if not 0.0 <= self.cosine_weight <= 1.0:
@@ -146,7 +148,17 @@ def align_embeddings(
     links.sort(key=lambda lk: (lk.copy[0], lk.source[0]))
     s_un = tuple(i for i in range(len(src)) if i not in s_link)
     d_un = tuple(j for j in range(len(dst)) if j not in d_link)
-    return Alignment(tuple(links), s_un, d_un)
+    s_re = tuple(i for i in s_un if _restated(sw[i], cos[i], dw, opts))
+    d_re = tuple(j for j in d_un if _restated(dw[j], cos[:, j], sw, opts))
+    return Alignment(tuple(links), s_un, d_un, s_re, d_re)
+
+
+def _restated(words: set[str], cos: np.ndarray, other: list[set[str]], opts: AlignOptions) -> bool:
+    """True when an unaligned sentence says what the other text says: one of its sentences is
+    very close in meaning (``cos`` against each of them) and nearly all its content words occur there."""
+    if not cos.size or float(cos.max()) < opts.restated_cosine:
+        return False
+    return _coverage(words, other) >= opts.restated_cover
 
 
 def _group_of(groups: dict[int, tuple[list[int], list[int]]], *, src_index: int) -> int:

@@ -79,7 +79,7 @@ class EvalReport:
         return {
             "totals": {k: round(v, 4) for k, v in self.totals().items()},
             "pairs": [
-                {k: getattr(x, k) for k in PairScore.__slots__}  # type: ignore[attr-defined]
+                {k: getattr(x, k) for k in PairScore.__slots__}
                 for x in self.pairs
             ],
         }

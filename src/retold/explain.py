@@ -52,6 +52,8 @@ _BOOSTERS = frozenset(
 _FIRM_MODALS = frozenset({"will", "would", "must", "shall"})
 _WEAK_MODALS = frozenset({"may", "might", "could"})
 SYNONYM_COSINE = 0.6
+DEMONYM_COSINE = 0.55
+_PLACE_ENTS = frozenset({"GPE", "LOC", "NORP"})
 _CLAUSE_DEPS = {
     "conj", "relcl", "acl", "advcl", "appos", "prep", "npadvmod", "ccomp", "xcomp", "dobj", "pobj", "nmod",
 }
@@ -225,7 +227,7 @@ class _Explainer:
         linked = sorted(i for lk in self.alignment.links for i in lk.source)
         for i in self.alignment.source_unaligned:
             s = self.src.doc.sentences[i]
-            if is_title(self.src.doc, i):
+            if is_title(self.src.doc, i) or i in self.alignment.source_restated:
                 continue
             if not whole and not _interior(self.src.doc, i, linked):
                 continue
@@ -237,7 +239,7 @@ class _Explainer:
             )
         if whole:
             for j in self.alignment.copy_unaligned:
-                if is_title(self.dst.doc, j):
+                if is_title(self.dst.doc, j) or j in self.alignment.copy_restated:
                     continue
                 s = self.dst.doc.sentences[j]
                 self.add(ChangeType.ADDITION, None, (s.start, s.end), "claim not found in the source")
@@ -406,10 +408,16 @@ class _Explainer:
         d_map, d_str = d_text
         s_norm, d_norm = s_str.translate(_APOS), d_str.translate(_APOS)
         d_quotes = _quote_spans(d_norm)
+        s_quotes = _quote_spans(s_norm)
+        # A quote split by an inserted "he said" (or joined where the other side split it).
+        d_joined, s_joined = _joined_quotes(d_quotes), _joined_quotes(s_quotes)
         covered: list[tuple[int, int]] = []
-        for q_start, q_end, q in _quote_spans(s_norm):
+        for q_start, q_end, q in s_quotes:
             qw = _words(q)
             if not qw:
+                continue
+            sq = _squash(q)
+            if sq in d_joined or any(sq in j and _squash(dq[2]) == j for dq in d_quotes for j in s_joined):
                 continue
             best, best_ov = None, 0.0
             for dq in d_quotes:
@@ -482,6 +490,8 @@ class _Explainer:
                 continue
             if ent.label_ == "NORP" and _key(ent.root.head) in d_keys:
                 continue  # "British and Irish Lions" -> "Lions": a modifier dropped, the name kept
+            if ent.label_ in _PLACE_ENTS and self._demonym(ent.text, d_toks):
+                continue  # "players from France" -> "French players"
             if _is_speaker(ent.root):
                 continue  # handled by attribution
             span = (ent.start_char, ent.end_char)
@@ -518,6 +528,19 @@ class _Explainer:
                 continue
             clause = _enclosing_clause(ent.root)
             self.add(ChangeType.ADDITION, None, clause, f"“{ent.text}” is not in the source: claim added")
+
+    def _demonym(self, place: str, others: list[Token]) -> bool:
+        """True when ``others`` name ``place`` by its adjective ("France" / "French"): a capitalised
+        word sharing its first two letters whose meaning is close."""
+        head = place[:2].lower()
+        words = sorted({
+            t.text for t in others
+            if t.is_alpha and t.text[0].isupper() and t.text != place and t.text[:2].lower() == head
+        })
+        if not words or " " in place:
+            return False
+        vecs = self._embed([place, *words])
+        return bool((vecs[1:] @ vecs[0]).max() >= DEMONYM_COSINE)
 
     def _equivalent(self, text: str, chunks: list[tuple[int, int, str]]) -> tuple[int, int] | str | None:
         """Find the copy phrase that stands for ``text``: "same" if it keeps the meaning."""
@@ -757,6 +780,16 @@ def _replacement(a: str, start: int, end: int, b: str) -> tuple[int, int, str] |
     if not region or len(region) > 3 * (hi_a - lo_a) + 2:
         return None
     return region[0][0], region[-1][1], b[region[0][0] : region[-1][1]]
+
+
+def _joined_quotes(quotes: list[tuple[int, int, str]]) -> set[str]:
+    """The words of runs of two or three consecutive quotes, joined (squashed)."""
+    out = set()
+    for k in range(len(quotes)):
+        for n in (2, 3):
+            if k + n <= len(quotes):
+                out.add(_squash(" ".join(q[2] for q in quotes[k : k + n])))
+    return out
 
 
 def _quote_spans(norm: str) -> list[tuple[int, int, str]]:

@@ -44,7 +44,7 @@ _num_words = "|".join(sorted((re.escape(w) for w in _UNITS), key=len, reverse=Tr
 _scale_words = "thousand|million|billion|trillion|bn|mn|tn|m|k"
 _qual_words = "|".join(sorted((re.escape(w) for w in _QUALIFIERS), key=len, reverse=True))
 _EXPR = re.compile(
-    rf"(?:(?P<qual>{_qual_words})\s+)?"
+    rf"(?:(?P<qual>{_qual_words})\s+|\b(?P<sub>sub)-(?=[£$€¥\d]))?"  # "sub-$100": under $100
     rf"(?:(?P<cur>[£$€¥]|US\$)\s?)?"
     rf"(?:(?P<digits>\d+(?:,\d{{3}})*(?:\.\d+)?)|(?P<word>\b(?:{_num_words})\b))"
     rf"(?:(?:\s|-)?(?P<scale>(?:{_scale_words})\b))?"
@@ -148,7 +148,7 @@ def find_quantities(text: str) -> list[Quantity]:
             if denom and value <= denom <= 1000 and not scale and not pct:
                 value = 100.0 * value / denom
                 pct = True
-        qual = _QUALIFIERS.get((m.group("qual") or "").lower(), "exact")
+        qual = "less" if m.group("sub") else _QUALIFIERS.get((m.group("qual") or "").lower(), "exact")
         frac = bool(word) and 0 < value < 1 and not pct
         out.append(Quantity(m.start(), m.end(), m.group(), value, qual, pct, frac, alt))
         taken.append((m.start(), m.end()))

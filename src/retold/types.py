@@ -153,6 +153,10 @@ class Alignment:
     links: tuple[SentenceLink, ...]
     source_unaligned: tuple[int, ...]
     copy_unaligned: tuple[int, ...]
+    # Unaligned sentences whose content the other text states all the same: nearly all their
+    # content words occur there and one sentence there is very close in meaning (a restatement).
+    source_restated: tuple[int, ...] = ()
+    copy_restated: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
