@@ -42,3 +42,30 @@ def test_restated_sentence_is_marked() -> None:
     s_vecs[2] = e[3]
     a = align_embeddings(src, dst, s_vecs, d_vecs)
     assert a.source_unaligned == (2,) and a.source_restated == ()
+
+
+def test_neighbour_folded_in_other_words_joins_the_link() -> None:
+    import numpy as np
+
+    from retold.align import align_embeddings
+
+    src = split_sentences("The port reopened on Monday. Merchants stay sceptical.")
+    dst = split_sentences("The port reopened on Monday, though many traders are still unconvinced.")
+    e = np.eye(2, dtype=np.float32)
+    s_vecs = np.stack([e[0], e[1]])
+    d_vecs = np.stack([0.8 * e[0] + 0.6 * e[1]])
+    joined = {
+        src[0].text: e[0],
+        src[0].text + " " + src[1].text: (e[0] + e[1]) / np.sqrt(2),
+        dst[0].text: d_vecs[0],
+    }
+
+    def encode(texts: list[str]) -> np.ndarray:
+        return np.stack([joined[t] for t in texts])
+
+    # No word in common: the word-overlap merge leaves the second sentence out ...
+    assert align_embeddings(src, dst, s_vecs, d_vecs).source_unaligned == (1,)
+    # ... but joined to its neighbour it is closer in meaning to the copy sentence.
+    a = align_embeddings(src, dst, s_vecs, d_vecs, encode=encode)
+    assert [(lk.source, lk.copy) for lk in a.links] == [((0, 1), (0,))]
+    assert a.source_unaligned == ()

@@ -10,6 +10,7 @@ coverage of the linked words.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -31,6 +32,8 @@ class AlignOptions:
     merge_cover: float = 0.4  # and the joining sentence must be this much covered
     restated_cosine: float = 0.7  # an unaligned sentence this close to one of the other text
     restated_cover: float = 0.75  # whose content words the other text has this much is restated
+    meaning_cosine: float = 0.4  # a leftover this close to a linked sentence may join its link
+    meaning_gain: float = 0.04  # if joining it raises the cosine of the link's two sides this much
 
     def __post_init__(self) -> None:
         if not 0.0 <= self.cosine_weight <= 1.0:
@@ -67,8 +70,10 @@ def align_embeddings(
     src_vecs: np.ndarray,
     dst_vecs: np.ndarray,
     opts: AlignOptions | None = None,
+    encode: Callable[[list[str]], np.ndarray] | None = None,
 ) -> Alignment:
-    """Align two sentence lists given their unit embeddings (pure numpy)."""
+    """Align two sentence lists given their unit embeddings (pure numpy; ``encode``, when given,
+    embeds the few joined texts that decide merges by meaning)."""
     opts = opts or AlignOptions()
     if not src or not dst:
         return Alignment((), tuple(range(len(src))), tuple(range(len(dst))))
@@ -134,6 +139,9 @@ def align_embeddings(
             g[1].append(j)
             d_link[j] = i
 
+    if encode is not None:
+        _merge_by_meaning(src, dst, cos, groups, s_link, d_link, encode, opts)
+
     links = []
     for s_idx, d_idx in groups.values():
         s_sorted, d_sorted = tuple(sorted(s_idx)), tuple(sorted(d_idx))
@@ -161,6 +169,59 @@ def _restated(words: set[str], cos: np.ndarray, other: list[set[str]], opts: Ali
     return _coverage(words, other) >= opts.restated_cover
 
 
+def _merge_by_meaning(
+    src: list[Sentence],
+    dst: list[Sentence],
+    cos: np.ndarray,
+    groups: dict[int, tuple[list[int], list[int]]],
+    s_link: dict[int, int],
+    d_link: dict[int, int],
+    encode: Callable[[list[str]], np.ndarray],
+    opts: AlignOptions,
+) -> None:
+    """Join a leftover sentence to the link of its closest sentence on the other side when a
+    neighbour of it is in that link and the joined text is closer in meaning to the link's other
+    side than the link's own text was: a sentence folded into its neighbour in other words, which
+    word overlap does not see ("Many are still to be convinced." + "A survey found..." ->
+    "Many remain unconvinced, a survey finding...")."""
+    cands: list[tuple[str, int, int]] = []  # (side, sentence, group key)
+    for i in range(len(src)):
+        j = int(np.argmax(cos[i]))
+        if i not in s_link and cos[i, j] >= opts.meaning_cosine and j in d_link:
+            key = _group_of(groups, src_index=d_link[j])
+            if any(abs(i - x) == 1 for x in groups[key][0]):
+                cands.append(("src", i, key))
+    for j in range(len(dst)):
+        i = int(np.argmax(cos[:, j]))
+        if j not in d_link and cos[i, j] >= opts.meaning_cosine and i in s_link:
+            key = _group_of(groups, src_index=i)
+            if any(abs(j - x) == 1 for x in groups[key][1]):
+                cands.append(("dst", j, key))
+    if not cands:
+        return
+    texts: list[str] = []
+    for side, k, key in cands:
+        s_idx, d_idx = groups[key]
+        mine, other = (s_idx, d_idx) if side == "src" else (d_idx, s_idx)
+        this_side, other_side = (src, dst) if side == "src" else (dst, src)
+        texts += [
+            " ".join(this_side[x].text for x in sorted(mine)),
+            " ".join(this_side[x].text for x in sorted([*mine, k])),
+            " ".join(other_side[x].text for x in sorted(other)),
+        ]
+    vecs = encode(texts)
+    for n, (side, k, key) in enumerate(cands):
+        before, after, other_v = vecs[3 * n], vecs[3 * n + 1], vecs[3 * n + 2]
+        if float(after @ other_v - before @ other_v) < opts.meaning_gain:
+            continue
+        if side == "src":
+            groups[key][0].append(k)
+            s_link[k] = groups[key][1][0]
+        else:
+            groups[key][1].append(k)
+            d_link[k] = groups[key][0][0]
+
+
 def _group_of(groups: dict[int, tuple[list[int], list[int]]], *, src_index: int) -> int:
     for key, (s_idx, _) in groups.items():
         if src_index in s_idx:
@@ -181,7 +242,9 @@ def _kind(a: str, b: str, lexical: float) -> LinkKind:
     return LinkKind.PARAPHRASED
 
 
-def align(src: list[Sentence], dst: list[Sentence], embedder: Embedder, opts: AlignOptions | None = None) -> Alignment:
+def align(
+    src: list[Sentence], dst: list[Sentence], embedder: Embedder, opts: AlignOptions | None = None
+) -> Alignment:
     """Align the sentences of a source and a copy.
 
     Args:
@@ -191,4 +254,4 @@ def align(src: list[Sentence], dst: list[Sentence], embedder: Embedder, opts: Al
         opts: thresholds (defaults tuned on development pairs).
     """
     vecs = embedder.encode([s.text for s in src] + [s.text for s in dst])
-    return align_embeddings(src, dst, vecs[: len(src)], vecs[len(src) :], opts)
+    return align_embeddings(src, dst, vecs[: len(src)], vecs[len(src) :], opts, encode=embedder.encode)

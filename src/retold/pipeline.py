@@ -70,7 +70,9 @@ def compare(
     ahead = _parse_ahead(src, dst)
     vecs = enc.encode([s.text for s in src.sentences] + [s.text for s in dst.sentences])
     s_vecs, d_vecs = vecs[: len(src.sentences)], vecs[len(src.sentences) :]
-    alignment = align_embeddings(list(src.sentences), list(dst.sentences), s_vecs, d_vecs, align_options)
+    alignment = align_embeddings(
+        list(src.sentences), list(dst.sentences), s_vecs, d_vecs, align_options, encode=enc.encode
+    )
     scores = coverage_scores(src, dst, alignment)
     scores["document_cosine"] = _doc_cosine(s_vecs, d_vecs)
     relation = classify(src, dst, alignment, scores)
