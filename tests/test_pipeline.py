@@ -94,7 +94,7 @@ class TestKursk:
         assert c.direction.source == "source"
 
     def test_boilerplate_stripped(self, pair) -> None:  # type: ignore[no-untyped-def]
-        src, _, c = pair
+        _src, _, c = pair
         assert len(c.source.boilerplate) == 3
         assert c.copy.boilerplate == ()
         body_start = min(s.start for s in c.source.sentences)
@@ -159,3 +159,21 @@ def test_split_quote_and_demonym_are_not_changes(embedder) -> None:  # type: ign
     c = compare(src, cpy, embedder=embedder)
     assert not _covering(c.changes, "source", "We have a young group", src)
     assert not _covering(c.changes, "source", "France", src)
+
+
+def test_figure_kept_in_a_quote_made_indirect_is_outside_the_change(embedder) -> None:  # type: ignore[no-untyped-def]
+    src = (
+        "The central bank published its forecast on Tuesday.\n"
+        'Its governor said: "An economy growing at 2.5 to 3% this year is a realistic outcome '
+        'for the country."'
+    )
+    cpy = (
+        "The central bank published its forecast on Tuesday.\n"
+        "Its governor said an economy growing at between 2.5% and 3% this year was a realistic outcome "
+        "for the country."
+    )
+    c = compare(src, cpy, embedder=embedder)
+    quotes = [ch for ch in c.changes if ch.type is ChangeType.QUOTE]
+    assert quotes and "indirect" in quotes[0].note
+    assert not _covering(quotes, "source", "2.5 to 3%", src)
+    assert not _covering(quotes, "copy", "between 2.5% and 3%", cpy)

@@ -445,8 +445,12 @@ class _Explainer:
             present = _overlap(qw, _words(d_norm))
             if present >= 0.6 and len(qw) >= 3:
                 region = _word_region(d_norm, qw)
+                s_rng: tuple[int, int] = (q_start, q_end)
+                if region:
+                    s_rng, region = _without_kept_figures(s_norm, s_rng, d_norm, region)
                 dst_span = (d_map[region[0]], d_map[region[1] - 1] + 1) if region else None
-                self.add(ChangeType.QUOTE, src_span, dst_span, "direct quote turned into indirect speech")
+                self.add(ChangeType.QUOTE, (s_map[s_rng[0]], s_map[s_rng[1] - 1] + 1), dst_span,
+                         "direct quote turned into indirect speech")
             elif len(qw) >= 2 or present < 0.5:
                 partner = best if best is not None and best_ov > 0 else None
                 if partner is None:
@@ -948,6 +952,50 @@ def _word_diff(a: str, b: str) -> tuple[tuple[int, int], tuple[int, int]] | None
     a_rng = (a_mid[0][0], a_mid[-1][1]) if a_mid else (0, 0)
     b_rng = (b_mid[0][0], b_mid[-1][1]) if b_mid else (0, 0)
     return a_rng, b_rng
+
+
+def _without_kept_figures(
+    a: str, a_rng: tuple[int, int], b: str, b_rng: tuple[int, int]
+) -> tuple[tuple[int, int], tuple[int, int]]:
+    """Narrow two matching passages to what lies outside the figures both state: a figure kept
+    (however written) is not part of a change of wording. Each side keeps its longer stretch
+    before the first or after the last kept figure, without the little words next to it."""
+    aq = [q for q in find_quantities(a[a_rng[0] : a_rng[1]]) if q.value is not None]
+    bq = [q for q in find_quantities(b[b_rng[0] : b_rng[1]]) if q.value is not None]
+    a_kept = [q for q in aq if any(q.matches_value(r) for r in bq)]
+    b_kept = [r for r in bq if any(r.matches_value(q) for q in aq)]
+    if not a_kept or not b_kept:
+        return a_rng, b_rng
+
+    def narrow(text: str, rng: tuple[int, int], kept: list[Quantity]) -> tuple[int, int]:
+        lo, hi = rng[0] + min(q.start for q in kept), rng[0] + max(q.end for q in kept)
+        pieces = []
+        for p0, p1 in ((rng[0], lo), (hi, rng[1])):
+            words = [m for m in re.finditer(r"[\w']+", text[p0:p1])]
+            while words and _figure_link(words[-1].group()) and p0 < lo:
+                words.pop()  # "growing at between" before the figure
+            while words and _figure_link(words[0].group()) and p0 >= hi:
+                words.pop(0)  # "and" after it
+            if words:
+                pieces.append((len(words), p0 + words[0].start(), p0 + words[-1].end()))
+        if not pieces:
+            return rng
+        best = max(pieces, key=lambda p: p[0])
+        return best[1], best[2]
+
+    return narrow(a, a_rng, a_kept), narrow(b, b_rng, b_kept)
+
+
+_FIGURE_LINKS = frozenset(
+    {"between", "from", "to", "and", "or", "of", "at", "by", "than", "around", "about", "some", "nearly",
+     "almost", "over", "under", "up", "just", "roughly", "approximately"}
+)
+
+
+def _figure_link(word: str) -> bool:
+    """A little word that belongs to a figure next to it ("between", "up to", "and")."""
+    w = word.lower()
+    return w in STOPWORDS or w in _FIGURE_LINKS
 
 
 def _word_region(text: str, words: list[str]) -> tuple[int, int] | None:
