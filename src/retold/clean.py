@@ -42,6 +42,16 @@ _CUE_PHRASES = re.compile(
     r"posted (?:by|on|in)|(?:use|uses|using) (?:of )?cookies|by continuing to|"
     r"(?:next|previous) (?:article|post|story))\b",
 )  # matched against the lower-cased line: 3-4x faster than re.IGNORECASE on news paragraphs
+# Every phrase above holds one of these: a line holding none cannot match, and most lines of news
+# hold none. Testing substrings costs a few µs a line, the regex ≈ 20 (it tries every branch at
+# every word boundary): find_boilerplate spent ≈ 60 % of its time in that regex.
+_CUE_KEYS = (
+    "sign ", "log in", "read ", "see also", "may also like", "rights reserved", "continue reading",
+    "click here", "follow us", "share ", "not set", "check settings", "leave a ", "comments are closed",
+    "related ", "more from", "most ", "javascript", "your ", "free updates", "top stories", "latest ",
+    "app key", "error loading", "download ", "posted ", "cookies", "by continuing to", "next ",
+    "previous ",
+)
 _SEPARATORS = re.compile(r"\s[|»«›•·]\s|^\s*[«»›]|[«»›]\s*$")
 _LABEL = re.compile(r"^\s*[A-Z][\w'’ ]{0,24}:\s")
 _WORD = re.compile(r"[\w'’-]+")
@@ -69,7 +79,7 @@ def _line_score(line: str, at_edge: bool) -> tuple[float, str]:
     if not words:
         return 0.0, ""
     cues = sum(1 for w in words if w.strip("'’") in _CUE_WORDS)
-    phrases = len(_CUE_PHRASES.findall(low))
+    phrases = len(_CUE_PHRASES.findall(low)) if any(k in low for k in _CUE_KEYS) else 0
     reasons = []
     score = 0.8 * cues + 1.2 * phrases
     if cues or phrases:
