@@ -7,9 +7,11 @@
    copies) and each representative's nearest static-vector neighbours
    (paraphrases, partial reuse) are candidate pairs.
 3. **Verification.** Every candidate pair is measured exactly
-   (:func:`retold.evidence.pair_evidence`: shingle Jaccard and containment on
-   the full shingle sets, not the MinHash estimate) and screened; only copy
-   relations become edges.
+   (:func:`retold.evidence.evidence_of`: shingle Jaccard and containment on
+   the full shingle sets, not the MinHash estimate, and the stored names and
+   figures) and screened; only copy relations become edges. Pairs are taken
+   component by component of the candidate graph and a document's shingle set
+   is dropped after its last pair, so memory holds a batch, not the corpus.
 4. **Families without chaining.** Documents are taken in originality order
    (:func:`retold.evidence.originality_key`: earliest date, then content
    evidence). Each document not yet placed opens a family as its original
@@ -20,7 +22,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import os
 from collections import defaultdict
@@ -31,7 +32,7 @@ from pathlib import Path
 import numpy as np
 
 from retold.errors import ConfigError
-from retold.evidence import anchors, originality_key
+from retold.evidence import originality
 from retold.families import (
     CANDIDATE_COS,
     KNN_BLOCK,
@@ -40,22 +41,21 @@ from retold.families import (
     band_pairs,
     knn_pairs,
     passage_pairs,
-    representatives,
     rows,
     star_families,
-    verify,
+    verify_measured,
     worth_verifying,
 )
 from retold.fingerprint import shingle_set
-from retold.store import SQLiteStore, StoredDoc
+from retold.store import SQLiteStore
 from retold.types import Relation
 
 __all__ = ["ClusterRow", "DedupResult", "dedup", "write_rows"]
 
-_NO_U32 = np.zeros(0, dtype=np.uint32)
-_NO_U64 = np.zeros(0, dtype=np.uint64)
 EXACT_KNN = 50_000  # exact vector neighbours up to this many representatives; HNSW beyond
 DEDUP_EF = 64  # HNSW search breadth of dedup's all-neighbours search
+VERIFY_BATCH = 20_000  # candidate pairs verified per batch (their bodies are read together)
+_NO_PAIRS = np.empty((0, 2), dtype=np.int64)
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,79 +74,149 @@ class DedupResult:
 
 
 @dataclass(frozen=True, slots=True)
-class _Meta:
-    rowid: int
-    id: str
-    sha: str
-    body_sha: str
-    date: str | None
-    boilerplate: int
-    specifics: int
+class _Ranked:
+    """What dedup reads of every document, as arrays in rank order (originality order).
+
+    Arrays, not an object per document: at a million documents Python objects per document
+    (and per band and passage array) cost more memory than everything else together.
+    """
+
+    rowid: np.ndarray  # int64[n]
+    ids: list[str]
+    text: np.ndarray  # int64[n]: a number per distinct text (equal numbers, equal texts)
+    body: np.ndarray  # int64[n]: likewise per cleaned body
+    keys: np.ndarray  # uint64[n, bands]: MinHash band keys
+    passage_keys: np.ndarray  # uint64[m]: every document's passage fingerprints ...
+    passage_ranks: np.ndarray  # int64[m]: ... and the rank each belongs to
+
+
+def _load(store: SQLiteStore) -> _Ranked:
+    rowids: list[int] = []
+    ids: list[str] = []
+    order_keys: list[tuple[str, int, int, str]] = []
+    texts: dict[str, int] = {}
+    bodies: dict[str, int] = {}
+    text_no: list[int] = []
+    body_no: list[int] = []
+    band_parts: list[np.ndarray] = []
+    passage_parts: list[np.ndarray] = []
+    passage_lens: list[int] = []
+    for batch in store.iter_columns("id, sha, body_sha, date, boilerplate, specifics, bands, passages"):
+        band_bytes: list[bytes] = []
+        passage_bytes: list[bytes] = []
+        for rowid, doc_id, sha, body_sha, date, boiler, spec, bands, passages in batch:
+            rowids.append(rowid)
+            ids.append(doc_id)
+            order_keys.append(originality(doc_id, date, boiler, spec))
+            text_no.append(texts.setdefault(sha, len(texts)))
+            body_no.append(bodies.setdefault(body_sha, len(bodies)))
+            band_bytes.append(bands)
+            passage_bytes.append(passages)
+            passage_lens.append(len(passages) // 8)
+        band_parts.append(np.frombuffer(b"".join(band_bytes), dtype=np.uint64))
+        passage_parts.append(np.frombuffer(b"".join(passage_bytes), dtype=np.uint64))
+    del texts, bodies
+    n = len(ids)
+    order = np.array(sorted(range(n), key=order_keys.__getitem__), dtype=np.int64)
+    del order_keys
+    rank_of = np.empty(n, dtype=np.int64)
+    rank_of[order] = np.arange(n)
+    keys = np.concatenate(band_parts) if band_parts else np.zeros(0, dtype=np.uint64)
+    return _Ranked(
+        rowid=np.array(rowids, dtype=np.int64)[order],
+        ids=[ids[i] for i in order],
+        text=np.array(text_no, dtype=np.int64)[order],
+        body=np.array(body_no, dtype=np.int64)[order],
+        keys=keys.reshape(n, store.params.bands)[order],
+        passage_keys=np.concatenate(passage_parts) if passage_parts else np.zeros(0, dtype=np.uint64),
+        passage_ranks=np.repeat(rank_of, np.array(passage_lens, dtype=np.int64)),
+    )
+
+
+def _first_of_group(groups: np.ndarray) -> np.ndarray:
+    """``rep[i]``: the lowest rank in the same group as rank ``i``."""
+    if len(groups) == 0:
+        return np.zeros(0, dtype=np.int64)
+    _, first, inverse = np.unique(groups, return_index=True, return_inverse=True)
+    return first[inverse.ravel()].astype(np.int64)
+
+
+def _unique_pairs(*parts: np.ndarray) -> np.ndarray:
+    parts = tuple(p for p in parts if len(p))
+    return np.unique(np.concatenate(parts), axis=0) if parts else _NO_PAIRS
 
 
 def dedup(store: SQLiteStore, *, progress: Callable[[str], None] | None = None) -> DedupResult:
     """Group every document of ``store`` into copy families."""
     say = progress or (lambda _msg: None)
-    metas: list[_Meta] = []
-    key_rows: list[np.ndarray] = []
-    passage_rows: list[np.ndarray] = []
-    for batch in store.iter_columns("id, sha, body_sha, date, boilerplate, specifics, bands, passages"):
-        for rowid, i, sha, body_sha, date, boiler, spec, bands, passages in batch:
-            metas.append(_Meta(rowid, i, sha, body_sha, date, boiler, spec))
-            key_rows.append(np.frombuffer(bands, dtype=np.uint64))
-            passage_rows.append(np.frombuffer(passages, dtype=np.uint64))
-    n = len(metas)
+    docs = _load(store)
+    n = len(docs.ids)
     say(f"{n:,} documents")
     if n == 0:
         return DedupResult((), 0, 0)
     # Everything below works on ranks: positions in originality order.
-    order = sorted(range(n), key=lambda i: originality_key(metas[i]))
-    metas = [metas[i] for i in order]
-    keys = np.stack([key_rows[i] for i in order])
-    ranked_passages = [passage_rows[i] for i in order]
-    del key_rows, passage_rows
-
-    rep = representatives([m.body_sha for m in metas])
+    rep = _first_of_group(docs.body)
     reps = np.flatnonzero(rep == np.arange(n))
     say(f"{n - len(reps):,} documents share their body with another")
 
-    pairs = {(int(a), int(b)) for a, b in band_pairs(reps, keys)}
+    pairs = band_pairs(reps, docs.keys)
     say(f"{len(pairs):,} candidate pairs from MinHash bands")
-    pairs |= {(int(a), int(b)) for a, b in passage_pairs(reps, ranked_passages)}
+    pairs = _unique_pairs(pairs, passage_pairs(reps, docs.passage_keys, docs.passage_ranks))
     say(f"{len(pairs):,} with pairs sharing passages")
-    pairs |= _vector_pairs(store, metas, reps)
+    vecs, position = _vectors(store, docs.rowid, reps)
+    pairs = _unique_pairs(pairs, _vector_pairs(store, docs.rowid, reps, vecs, position))
     say(f"{len(pairs):,} candidate pairs in all")
 
-    edges = _verify(store, metas, sorted(pairs))
+    edges = _verify(store, docs.rowid, pairs, vecs, position)
     say(f"{len(edges):,} verified copy edges")
     family = star_families(n, edges)
-    out = rows([m.id for m in metas], [m.sha for m in metas], rep, family)
-    by_id = {r.id: r for r in out}
+    out = rows(docs.ids, docs.text, rep, family)
     # Report in the store's order (the order documents were indexed).
-    ordered = tuple(by_id[m.id] for m in sorted(metas, key=lambda m: m.rowid))
+    ordered = tuple(out[i] for i in np.argsort(docs.rowid, kind="stable").tolist())
     return DedupResult(ordered, len(pairs), len(edges))
 
 
-def _vector_pairs(store: SQLiteStore, metas: list[_Meta], reps: np.ndarray) -> set[tuple[int, int]]:
-    """Representatives whose document vectors are near neighbours."""
+def _vectors(store: SQLiteStore, rowid: np.ndarray, reps: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The float32 vectors of the representatives (the ANN index holds them as float16), one row
+    each in the order of ``reps``, and each rank's row (-1: not a representative)."""
+    position = np.full(len(rowid), -1, dtype=np.int64)
+    position[reps] = np.arange(len(reps))
+    row_of = np.full(int(rowid.max()) + 1 if len(rowid) else 0, -1, dtype=np.int64)
+    row_of[rowid[reps]] = np.arange(len(reps))
+    vecs = np.zeros((len(reps), store.params.dims), dtype=np.float32)
+    for batch in store.iter_columns("vector"):
+        for r, v in batch:
+            if r < len(row_of) and row_of[r] >= 0:
+                vecs[row_of[r]] = np.frombuffer(v, dtype=np.float32)
+    return vecs, position
+
+
+def _signatures(store: SQLiteStore, rowid: np.ndarray, reps: np.ndarray) -> np.ndarray:
+    """The MinHash signatures of the representatives, in the order of ``reps``."""
+    row_of = np.full(int(rowid.max()) + 1, -1, dtype=np.int64)
+    row_of[rowid[reps]] = np.arange(len(reps))
+    sigs = np.zeros((len(reps), store.params.num_perm), dtype=np.uint32)
+    for batch in store.iter_columns("signature"):
+        for r, g in batch:
+            if r < len(row_of) and row_of[r] >= 0:
+                sigs[row_of[r]] = np.frombuffer(g, dtype=np.uint32)
+    return sigs
+
+
+def _vector_pairs(
+    store: SQLiteStore, rowid: np.ndarray, reps: np.ndarray, vecs: np.ndarray, position: np.ndarray
+) -> np.ndarray:
+    """Representatives whose document vectors are near neighbours (pairs of ranks)."""
     if len(reps) < 2:
-        return set()
-    # The float32 vectors of the database (the ANN index holds them as float16).
-    got = {r: (v, g) for batch in store.iter_columns("vector, signature") for r, v, g in batch}
-    vecs = np.stack([np.frombuffer(got[metas[i].rowid][0], dtype=np.float32) for i in reps])
-    sigs = np.stack([np.frombuffer(got.pop(metas[i].rowid)[1], dtype=np.uint32) for i in reps])
-    del got
-    found: set[tuple[int, int]] = set()
+        return _NO_PAIRS
+    sigs = _signatures(store, rowid, reps)
     if len(reps) <= EXACT_KNN:
-        for block in range((len(reps) + KNN_BLOCK - 1) // KNN_BLOCK):
-            for a, b in knn_pairs(vecs, block, sigs):
-                found.add((int(reps[a]), int(reps[b])))
-        return found
+        found = [knn_pairs(vecs, block, sigs) for block in range((len(reps) + KNN_BLOCK - 1) // KNN_BLOCK)]
+        return reps[np.concatenate(found)] if found else _NO_PAIRS
     ann = store._index()
     # Row id -> position among the representatives (-1: not a representative).
-    rowids = np.array([metas[i].rowid for i in reps], dtype=np.int64)
-    pos_of_row = np.full(int(rowids.max()) + 2, -1, dtype=np.int64)
-    pos_of_row[rowids] = np.arange(len(reps))
+    pos_of_row = np.full(int(rowid.max()) + 2, -1, dtype=np.int64)
+    pos_of_row[rowid[reps]] = np.arange(len(reps))
     # A narrower beam for the one bulk search: on the 100k bench corpus ef=64 keeps 0.998 of the
     # exact candidate pairs (ef=256: 0.9986) in a quarter of the time. Queries keep the wide beam.
     wide = ann.expansion_search
@@ -165,30 +235,60 @@ def _vector_pairs(store: SQLiteStore, metas: list[_Meta], reps: np.ndarray) -> s
     a, b, cos = a[ok], b[ok], cos[ok]
     keep = worth_verifying(a, b, cos, sigs)  # the same rule as the exact path (knn_pairs)
     i, j = reps[a[keep]], reps[b[keep]]
-    found.update(zip(np.minimum(i, j).tolist(), np.maximum(i, j).tolist(), strict=True))
-    return found
+    return np.stack([np.minimum(i, j), np.maximum(i, j)], axis=1).astype(np.int64)
+
+
+def _components(pairs: np.ndarray) -> np.ndarray:
+    """The connected component of each pair's graph, numbered by its lowest rank (union-find)."""
+    parent: dict[int, int] = {}
+
+    def root(x: int) -> int:
+        while parent.get(x, x) != x:
+            parent[x] = parent.get(parent[x], parent[x])  # path halving
+            x = parent[x]
+        return x
+
+    for i, j in pairs.tolist():
+        ri, rj = root(i), root(j)
+        if ri != rj:
+            parent[max(ri, rj)] = min(ri, rj)
+    return np.array([root(i) for i in pairs[:, 0].tolist()], dtype=np.int64)
 
 
 def _verify(
-    store: SQLiteStore, metas: list[_Meta], pairs: list[tuple[int, int]]
+    store: SQLiteStore, rowid: np.ndarray, pairs: np.ndarray, vecs: np.ndarray, position: np.ndarray
 ) -> dict[tuple[int, int], tuple[Relation, float]]:
-    """Measure candidate pairs exactly; keep those screened as copies."""
-    need = sorted({i for p in pairs for i in p})
-    docs: dict[int, StoredDoc] = {}
-    cache: dict[int, tuple[np.ndarray, frozenset[str]]] = {}
-    k = store.params.shingle
-    for s in range(0, len(need), 2000):
-        chunk = need[s : s + 2000]
-        for i, d in zip(chunk, store.get([metas[i].rowid for i in chunk]), strict=True):
-            # Only what pair_evidence reads once shingles and anchors are cached: dropping the body
-            # and the signature and band arrays saves ≈ 5 KB of the ≈ 17 KB held per document.
-            docs[i] = dataclasses.replace(d, text="", body="", signature=_NO_U32, bands=_NO_U64)
-            cache[i] = (shingle_set(d.body, k), anchors(d.body))
+    """Measure candidate pairs exactly; keep those screened as copies.
+
+    Pairs are taken component by component of the candidate graph, and a document's shingle set
+    is dropped after the last pair that needs it: memory holds the documents of the batch in hand,
+    not of the whole corpus (at a million documents, 600,000 shingle sets would be ≈ 3 GB).
+    """
     edges: dict[tuple[int, int], tuple[Relation, float]] = {}
-    for i, j in pairs:
-        verdict = verify(docs[i], docs[j], k, cache[i], cache[j])
-        if verdict is not None:
-            edges[(i, j)] = verdict
+    if len(pairs) == 0:
+        return edges
+    pairs = pairs[np.lexsort((pairs[:, 1], pairs[:, 0], _components(pairs)))]
+    last_use = np.full(len(position), -1, dtype=np.int64)
+    np.maximum.at(last_use, pairs.ravel(), np.repeat(np.arange(len(pairs)), 2))
+    k = store.params.shingle
+    cache: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+    for s in range(0, len(pairs), VERIFY_BATCH):
+        chunk = pairs[s : s + VERIFY_BATCH]
+        ranks = np.unique(chunk).tolist()
+        new = [r for r in ranks if r not in cache]
+        got = store.bodies([int(rowid[r]) for r in new])
+        for r in new:
+            if (found := got.get(int(rowid[r]))) is not None:  # (a row deleted meanwhile has none)
+                cache[r] = (shingle_set(found[0], k), found[1])
+        for i, j in chunk.tolist():
+            if i in cache and j in cache:
+                (si, ai), (sj, aj) = cache[i], cache[j]
+                verdict = verify_measured(si, sj, ai, aj, float(np.dot(vecs[position[i]], vecs[position[j]])))
+                if verdict is not None:
+                    edges[(i, j)] = verdict
+        for r in ranks:
+            if last_use[r] < s + VERIFY_BATCH:
+                cache.pop(r, None)
     return edges
 
 

@@ -29,14 +29,17 @@ import numpy as np
 
 from retold.clean import body_text, split_title
 from retold.docvec import StaticEmbedder
-from retold.fingerprint import band_keys, containment, jaccard, passages, shingle_set, signatures
+from retold.fingerprint import band_keys, containment, jaccard, overlap, passages, shingle_set, signatures
 from retold.ingest import Document, Skip
 from retold.store import IndexParams, StoredDoc
 from retold.types import Relation
 
 __all__ = [
     "Evidence",
+    "anchor_keys",
     "anchors",
+    "evidence_of",
+    "originality",
     "originality_key",
     "pair_direction",
     "pair_evidence",
@@ -69,6 +72,17 @@ def anchors(text: str) -> frozenset[str]:
     return frozenset(out)
 
 
+def anchor_keys(text: str) -> np.ndarray:
+    """The :func:`anchors` of a text as sorted unique 64-bit keys (blake2b of each): what pair
+    evidence compares, and what the index stores (8 bytes a name instead of a Python string)."""
+    digests = b"".join(_key(a) for a in anchors(text))
+    return np.unique(np.frombuffer(digests, dtype="<u8").astype(np.uint64))
+
+
+def _key(anchor: str) -> bytes:
+    return hashlib.blake2b(anchor.encode("utf-8", "surrogatepass"), digest_size=8).digest()
+
+
 def text_sha(text: str) -> str:
     """sha256 of a text (hex): the identity of a document's content."""
     return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
@@ -99,6 +113,7 @@ def prepare(
     sigs = signatures(texts, num_perm=params.num_perm, k=params.shingle)
     keys = band_keys(sigs, params.bands, params.rows)
     vecs = embedder.encode(texts)
+    names = [anchor_keys(t) for t in texts]
     out = [
         StoredDoc(
             id=d.id,
@@ -111,7 +126,8 @@ def prepare(
             vector=vecs[i],
             passages=passages(body, params.shingle, params.window),
             boilerplate=boiler,
-            specifics=len(anchors(body)),
+            specifics=len(names[i]),
+            anchors=names[i],
             url=d.url,
             title=d.title,
             date=d.date,
@@ -155,24 +171,42 @@ def pair_evidence(
     k: int,
     a_shingles: np.ndarray | None = None,
     b_shingles: np.ndarray | None = None,
-    a_anchors: frozenset[str] | None = None,
-    b_anchors: frozenset[str] | None = None,
 ) -> Evidence:
-    """Measure a candidate pair (shingle sets and anchors may be passed in when cached)."""
-    sa = a_shingles if a_shingles is not None else shingle_set(a.body, k)
-    sb = b_shingles if b_shingles is not None else shingle_set(b.body, k)
-    aa = a_anchors if a_anchors is not None else anchors(a.body)
-    ab = b_anchors if b_anchors is not None else anchors(b.body)
+    """Measure a candidate pair (shingle sets may be passed in when cached; anchors are the stored
+    ones, or taken from the body when a document has none stored)."""
+    return evidence_of(
+        a_shingles if a_shingles is not None else shingle_set(a.body, k),
+        b_shingles if b_shingles is not None else shingle_set(b.body, k),
+        a.anchors if a.anchors is not None else anchor_keys(a.body),
+        b.anchors if b.anchors is not None else anchor_keys(b.body),
+        cosine=float(np.dot(a.vector, b.vector)),
+        same_text=a.sha == b.sha,
+        same_body=a.body_sha == b.body_sha,
+    )
+
+
+def evidence_of(
+    sa: np.ndarray,
+    sb: np.ndarray,
+    aa: np.ndarray,
+    ab: np.ndarray,
+    *,
+    cosine: float,
+    same_text: bool = False,
+    same_body: bool = False,
+) -> Evidence:
+    """The evidence of a pair from its shingle sets ``sa``, ``sb`` and anchor keys ``aa``, ``ab``
+    (sorted unique arrays) and the cosine of its vectors."""
     small = min(len(aa), len(ab))
     a_in_b = containment(sa, sb)
     return Evidence(
         jaccard=jaccard(sa, sb),
         a_in_b=a_in_b,
         b_in_a=containment(sb, sa),
-        cosine=float(np.dot(a.vector, b.vector)),
-        anchors=len(aa & ab) / small if small else 0.0,
-        same_text=a.sha == b.sha,
-        same_body=a.body_sha == b.body_sha,
+        cosine=cosine,
+        anchors=overlap(aa, ab) / small if small else 0.0,
+        same_text=same_text,
+        same_body=same_body,
         shared=round(a_in_b * len(sa)),
     )
 
@@ -224,7 +258,12 @@ def originality_key(d: _Ranked) -> tuple[str, int, int, str]:
     boilerplate lines (scrapers add them), more names and figures (rewriters
     drop them); then the id, so the order is total and every engine agrees.
     """
-    return (d.date or "9999-99-99", d.boilerplate, -d.specifics, d.id)
+    return originality(d.id, d.date, d.boilerplate, d.specifics)
+
+
+def originality(doc_id: str, date: str | None, boilerplate: int, specifics: int) -> tuple[str, int, int, str]:
+    """:func:`originality_key` from the fields themselves."""
+    return (date or "9999-99-99", boilerplate, -specifics, doc_id)
 
 
 def pair_direction(a: StoredDoc, b: StoredDoc, relation: Relation) -> dict[str, object]:

@@ -32,7 +32,7 @@ from typing import Any
 
 import numpy as np
 
-from retold.evidence import PARAPHRASE_COS, pair_evidence, screen
+from retold.evidence import PARAPHRASE_COS, Evidence, evidence_of, pair_evidence, screen
 from retold.fingerprint import candidate_pairs
 from retold.store import StoredDoc
 from retold.types import Relation
@@ -50,6 +50,7 @@ __all__ = [
     "rows",
     "star_families",
     "verify",
+    "verify_measured",
     "worth_verifying",
 ]
 
@@ -104,15 +105,17 @@ def band_pairs(reps: np.ndarray, keys: np.ndarray) -> np.ndarray:
     return reps[local] if len(local) else np.empty((0, 2), dtype=np.int64)
 
 
-def passage_pairs(reps: np.ndarray, passages: Sequence[np.ndarray]) -> np.ndarray:
+def passage_pairs(reps: np.ndarray, keys: np.ndarray, ranks: np.ndarray) -> np.ndarray:
     """Pairs of representative ranks sharing at least :data:`MIN_SHARED_PASSAGES` winnowing
-    fingerprints (``passages[i]`` belongs to rank ``i``); a fingerprint found in more than
-    :data:`MAX_PASSAGE_BUCKET` representatives is a stock phrase and pairs nothing."""
-    lens = np.array([len(passages[i]) for i in reps], dtype=np.int64)
-    if lens.sum() == 0:
+    fingerprints (``keys[i]`` is a fingerprint of rank ``ranks[i]``; fingerprints of ranks that are
+    not in ``reps`` are left out); a fingerprint found in more than :data:`MAX_PASSAGE_BUCKET`
+    representatives is a stock phrase and pairs nothing."""
+    is_rep = np.zeros(int(ranks.max()) + 1 if len(ranks) else 0, dtype=bool)
+    is_rep[reps[reps < len(is_rep)]] = True
+    mine = is_rep[ranks] if len(ranks) else np.zeros(0, dtype=bool)
+    if not mine.any():
         return np.empty((0, 2), dtype=np.int64)
-    keys = np.concatenate([passages[i] for i in reps]).astype(np.uint64)
-    ranks = np.repeat(reps, lens)
+    keys, ranks = keys[mine].astype(np.uint64), ranks[mine].astype(np.int64)
     order = np.lexsort((ranks, keys))
     keys, ranks = keys[order], ranks[order]
     starts = np.flatnonzero(np.concatenate(([True], keys[1:] != keys[:-1])))
@@ -195,19 +198,22 @@ def verify(
     a: StoredDoc,
     b: StoredDoc,
     k: int,
-    a_cache: tuple[np.ndarray, frozenset[str]] | None = None,
-    b_cache: tuple[np.ndarray, frozenset[str]] | None = None,
+    a_shingles: np.ndarray | None = None,
+    b_shingles: np.ndarray | None = None,
 ) -> tuple[Relation, float] | None:
     """The copy relation and score of a candidate pair, or None when it is not a copy."""
-    ev = pair_evidence(
-        a,
-        b,
-        k=k,
-        a_shingles=a_cache[0] if a_cache else None,
-        a_anchors=a_cache[1] if a_cache else None,
-        b_shingles=b_cache[0] if b_cache else None,
-        b_anchors=b_cache[1] if b_cache else None,
-    )
+    return _copy(pair_evidence(a, b, k=k, a_shingles=a_shingles, b_shingles=b_shingles))
+
+
+def verify_measured(
+    sa: np.ndarray, sb: np.ndarray, aa: np.ndarray, ab: np.ndarray, cosine: float
+) -> tuple[Relation, float] | None:
+    """:func:`verify` for two representatives (different bodies) from their shingle sets, anchor
+    keys and vector cosine, without the documents."""
+    return _copy(evidence_of(sa, sb, aa, ab, cosine=cosine))
+
+
+def _copy(ev: Evidence) -> tuple[Relation, float] | None:
     rel, score = screen(ev)
     return (rel, score) if rel in COPY_RELATIONS else None
 
@@ -236,11 +242,12 @@ def star_families(
 
 def rows(
     ids: Sequence[str],
-    shas: Sequence[str],
+    shas: Sequence[str] | np.ndarray,
     rep: np.ndarray,
     family: dict[int, tuple[int, str, float]],
 ) -> list[ClusterRow]:
-    """One row per rank: its family's original, its relation to it and the score."""
+    """One row per rank: its family's original, its relation to it and the score (``shas``: the
+    texts' hashes, or any numbers equal exactly when the texts are)."""
     out: list[ClusterRow] = []
     for i in range(len(ids)):
         r = int(rep[i])

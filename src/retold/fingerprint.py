@@ -56,6 +56,7 @@ __all__ = [
     "choose_banding",
     "containment",
     "jaccard",
+    "overlap",
     "passages",
     "scurve",
     "shingle_set",
@@ -433,6 +434,11 @@ def jaccard(a: npt.NDArray[np.uint64], b: npt.NDArray[np.uint64]) -> float:
     inter = int(_intersection_size(a, b))
     union = a.shape[0] + b.shape[0] - inter
     return inter / union if union else 0.0
+
+
+def overlap(a: npt.NDArray[np.uint64], b: npt.NDArray[np.uint64]) -> int:
+    """|a ∩ b| of two sorted unique arrays."""
+    return int(_intersection_size(a, b))
 
 
 def containment(a: npt.NDArray[np.uint64], b: npt.NDArray[np.uint64]) -> float:

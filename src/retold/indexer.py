@@ -20,7 +20,7 @@ from typing import Literal
 
 from retold.errors import InputError
 from retold.ingest import Document, Skip, count_documents, iter_documents
-from retold.store import IndexParams, SQLiteStore, StoredDoc
+from retold.store import EncodedDoc, IndexParams, SQLiteStore, StoredDoc, encode
 
 __all__ = ["IndexReport", "index_paths"]
 
@@ -41,11 +41,14 @@ class IndexReport:
         return (self.added + self.already) / self.seconds if self.seconds else 0.0
 
 
-def _prepare_in_worker(docs: list[Document], params: IndexParams) -> tuple[list[StoredDoc], list[Skip]]:
+def _prepare_in_worker(docs: list[Document], params: IndexParams) -> tuple[list[EncodedDoc], list[Skip]]:
+    """Prepare and encode a batch (text compressed, keys signed): the writing process only writes,
+    and the compressed rows cost less to send back than the documents."""
     from retold.docvec import static_embedder
     from retold.evidence import prepare
 
-    return prepare(docs, params, static_embedder())
+    prepared, skips = prepare(docs, params, static_embedder())
+    return [encode(d) for d in prepared], skips
 
 
 def _batches(it: Iterator[Document], size: int) -> Iterator[list[Document]]:
@@ -103,7 +106,7 @@ def index_paths(
                 skip(Skip(d.origin or d.id, msg))
         return out
 
-    def commit(prepared: list[StoredDoc], skips: list[Skip]) -> None:
+    def commit(prepared: Sequence[StoredDoc | EncodedDoc], skips: list[Skip]) -> None:
         for s in skips:
             if on_error == "fail":
                 raise InputError(s.reason, path=s.origin)
@@ -116,7 +119,7 @@ def index_paths(
     last_flush = time.monotonic()
     docs = iter_documents(paths, on_error=on_error, on_skip=skip)
     pool = ProcessPoolExecutor(workers) if workers > 1 else None
-    pending: deque[tuple[int, Future[tuple[list[StoredDoc], list[Skip]]]]] = deque()
+    pending: deque[tuple[int, Future[tuple[list[EncodedDoc], list[Skip]]]]] = deque()
     try:
         for batch in _batches(docs, batch_size):
             todo = fresh(batch)

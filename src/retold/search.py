@@ -19,7 +19,7 @@ from typing import Any
 
 from retold.docvec import static_embedder
 from retold.errors import InputError
-from retold.evidence import anchors, pair_direction, pair_evidence, prepare, screen
+from retold.evidence import pair_direction, pair_evidence, prepare, screen
 from retold.fingerprint import shingle_set
 from retold.ingest import Document
 from retold.io import stored_date
@@ -102,10 +102,10 @@ def search(
     candidates.update(dict.fromkeys(store.passage_matches(q.passages)))
     candidates.update(dict.fromkeys(r for r, _ in store.nearest(q.vector, NEAREST)))
     k = store.params.shingle
-    q_sh, q_an = shingle_set(q.body, k), anchors(q.body)
+    q_sh = shingle_set(q.body, k)
     hits: list[Hit] = []
     for d in store.get(list(candidates)):
-        ev = pair_evidence(q, d, k=k, a_shingles=q_sh, a_anchors=q_an)
+        ev = pair_evidence(q, d, k=k, a_shingles=q_sh)
         relation, score = screen(ev)
         if relation is Relation.UNRELATED:
             continue

@@ -29,6 +29,7 @@ import struct
 import threading
 import zlib
 from collections.abc import Iterable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
@@ -37,9 +38,9 @@ import numpy as np
 
 from retold.errors import ConfigError, InputError
 
-__all__ = ["SCHEMA_VERSION", "IndexParams", "SQLiteStore", "Store", "StoredDoc"]
+__all__ = ["SCHEMA_VERSION", "EncodedDoc", "IndexParams", "SQLiteStore", "Store", "StoredDoc", "encode"]
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 EXACT_SEARCH = 100_000
 STAGE_ROWS = 2_000_000  # staged band rows (≈ 60,000 documents) that trigger a merge
 
@@ -78,6 +79,7 @@ class StoredDoc:
     passages: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.uint64))  # winnowing keys
     boilerplate: int = 0  # lines of boilerplate removed
     specifics: int = 0  # figures and names in the body (content evidence of originality)
+    anchors: np.ndarray | None = None  # their keys (evidence.anchor_keys); None: take them from the body
     url: str | None = None
     title: str | None = None
     date: str | None = None
@@ -85,6 +87,47 @@ class StoredDoc:
     extra: dict[str, Any] = field(default_factory=dict)
     origin: str = ""
     rowid: int = -1
+
+
+@dataclass(frozen=True, slots=True)
+class EncodedDoc:
+    """A document as :class:`SQLiteStore` writes it: its row (text compressed) and the keys and
+    vector of the band tables and the ANN index. ``retold index`` encodes in its worker processes,
+    so the one writing process only writes."""
+
+    values: tuple[Any, ...]  # the ``docs`` columns after ``rowid``, in the order of ``_COLUMNS``
+    bands: list[int]  # band keys as signed 64-bit integers
+    passages: list[int]  # passage keys, likewise
+    vector: np.ndarray  # float32[dims]
+
+
+def encode(d: StoredDoc) -> EncodedDoc:
+    """The row and keys :meth:`SQLiteStore.add` writes for ``d``."""
+    return EncodedDoc(
+        values=(
+            d.id,
+            d.sha,
+            d.body_sha,
+            _pack(d.text),
+            _pack_body(d.text, d.body),
+            d.signature.astype(np.uint32).tobytes(),
+            d.bands.astype(np.uint64).tobytes(),
+            d.vector.astype(np.float32).tobytes(),
+            d.passages.astype(np.uint64).tobytes(),
+            d.boilerplate,
+            d.specifics,
+            _anchor_blob(d),
+            d.url,
+            d.title,
+            d.date,
+            d.site,
+            json.dumps(d.extra) if d.extra else None,
+            d.origin,
+        ),
+        bands=_signed(d.bands),
+        passages=_signed(d.passages),
+        vector=d.vector.astype(np.float32),
+    )
 
 
 class Store(Protocol):
@@ -118,6 +161,7 @@ CREATE TABLE IF NOT EXISTS docs(
     passages BLOB NOT NULL,
     boilerplate INTEGER NOT NULL,
     specifics INTEGER NOT NULL,
+    anchors BLOB NOT NULL,
     url TEXT, title TEXT, date TEXT, site TEXT, extra TEXT, origin TEXT
 );
 CREATE INDEX IF NOT EXISTS docs_body_sha ON docs(body_sha);
@@ -129,9 +173,10 @@ CREATE TABLE IF NOT EXISTS bands_new(key INTEGER NOT NULL, doc INTEGER NOT NULL)
 CREATE TABLE IF NOT EXISTS passages_new(key INTEGER NOT NULL, doc INTEGER NOT NULL);
 """
 
+_MARKS = ",".join("?" * 18)  # the columns after rowid
 _COLUMNS = (
     "rowid, id, sha, body_sha, text, body, signature, bands, vector, passages, boilerplate, specifics, "
-    "url, title, date, site, extra, origin"
+    "anchors, url, title, date, site, extra, origin"
 )
 
 
@@ -161,6 +206,14 @@ def _unpack_body(text: str, blob: bytes) -> str:
         start, end = struct.unpack("<QQ", blob[1:17])
         return text[start:end]
     return _unpack(blob)
+
+
+def _anchor_blob(d: StoredDoc) -> bytes:
+    if d.anchors is None:
+        from retold.evidence import anchor_keys
+
+        return anchor_keys(d.body).tobytes()
+    return d.anchors.astype(np.uint64).tobytes()
 
 
 def _signed(keys: np.ndarray) -> list[int]:
@@ -214,6 +267,8 @@ class SQLiteStore:
                 raise ConfigError(f"{self.path} was built with {self.params}, not {params}")
         self._ann: Any = None
         self._ann_dirty = False
+        self._ann_pool: ThreadPoolExecutor | None = None
+        self._ann_pending: Future[None] | None = None
         self._staged = 0  # band rows staged by this process since the last merge
         self._has_stage = self._has_table("bands_new")  # an index made before staging has none
 
@@ -252,49 +307,47 @@ class SQLiteStore:
                     out[i] = (sha, origin or "")
         return out
 
-    def add(self, docs: Sequence[StoredDoc]) -> list[int]:
-        """Insert documents in one transaction; return their row ids."""
-        ann = self._index()  # loaded (and caught up) before the new rows exist
+    def add(self, docs: Sequence[StoredDoc | EncodedDoc]) -> list[int]:
+        """Insert documents in one transaction; return their row ids.
+
+        Their vectors go into the ANN index on a background thread (usearch releases the GIL), so
+        the next batch is written while they are inserted; :meth:`flush` and every reader wait
+        for it. A crash before the ANN file is saved loses nothing: it is caught up on open.
+        """
+        # loaded (and caught up) before the new rows exist; an insertion in flight may continue
+        ann = self._ann if self._ann is not None else self._index()
+        encoded = [d if isinstance(d, EncodedDoc) else encode(d) for d in docs]
         rowids: list[int] = []
         staged: list[tuple[int, int]] = []
         passage_rows: list[tuple[int, int]] = []
         with self._tx():
-            for d in docs:
-                cur = self.db.execute(
-                    f"INSERT INTO docs({_COLUMNS}) VALUES (NULL,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                    (
-                        d.id,
-                        d.sha,
-                        d.body_sha,
-                        _pack(d.text),
-                        _pack_body(d.text, d.body),
-                        d.signature.astype(np.uint32).tobytes(),
-                        d.bands.astype(np.uint64).tobytes(),
-                        d.vector.astype(np.float32).tobytes(),
-                        d.passages.astype(np.uint64).tobytes(),
-                        d.boilerplate,
-                        d.specifics,
-                        d.url,
-                        d.title,
-                        d.date,
-                        d.site,
-                        json.dumps(d.extra) if d.extra else None,
-                        d.origin,
-                    ),
-                )
+            for e in encoded:
+                cur = self.db.execute(f"INSERT INTO docs({_COLUMNS}) VALUES (NULL,{_MARKS})", e.values)
                 rowid = int(cur.lastrowid or 0)
                 rowids.append(rowid)
-                staged.extend((k, rowid) for k in _signed(d.bands))
-                passage_rows.extend((k, rowid) for k in _signed(d.passages))
+                staged.extend((k, rowid) for k in e.bands)
+                passage_rows.extend((k, rowid) for k in e.passages)
             self.db.executemany("INSERT INTO bands_new VALUES (?, ?)", staged)
             self.db.executemany("INSERT INTO passages_new VALUES (?, ?)", passage_rows)
-        if docs:
-            ann.add(np.array(rowids, dtype=np.uint64), np.stack([d.vector for d in docs]).astype(np.float32))
-            self._ann_dirty = True
+        if encoded:
+            keys = np.array(rowids, dtype=np.uint64)
+            vectors = np.stack([e.vector for e in encoded])
+            with self._lock:
+                self._ann_wait()  # one insertion at a time, in batch order
+                if self._ann_pool is None:
+                    self._ann_pool = ThreadPoolExecutor(1, thread_name_prefix="retold-ann")
+                self._ann_pending = self._ann_pool.submit(ann.add, keys, vectors)
+                self._ann_dirty = True
         self._staged += len(staged) + len(passage_rows)
         if self._staged >= STAGE_ROWS:
             self._merge_bands()
         return rowids
+
+    def _ann_wait(self) -> None:
+        """Wait for the ANN insertion in flight, if any (and raise its error)."""
+        pending, self._ann_pending = self._ann_pending, None
+        if pending is not None:
+            pending.result()
 
     def delete(self, doc_id: str) -> bool:
         with self._tx():
@@ -331,12 +384,13 @@ class SQLiteStore:
             passages=np.frombuffer(r[9], dtype=np.uint64),
             boilerplate=r[10],
             specifics=r[11],
-            url=r[12],
-            title=r[13],
-            date=r[14],
-            site=r[15],
-            extra=json.loads(r[16]) if r[16] else {},
-            origin=r[17] or "",
+            anchors=np.frombuffer(r[12], dtype=np.uint64),
+            url=r[13],
+            title=r[14],
+            date=r[15],
+            site=r[16],
+            extra=json.loads(r[17]) if r[17] else {},
+            origin=r[18] or "",
         )
 
     def get(self, rowids: Sequence[int]) -> list[StoredDoc]:
@@ -349,6 +403,20 @@ class SQLiteStore:
                 for r in self.db.execute(q, chunk):
                     found[r[0]] = self._row(r)
         return [found[r] for r in rowids if r in found]
+
+    def bodies(self, rowids: Sequence[int]) -> dict[int, tuple[str, np.ndarray]]:
+        """Cleaned body and anchor keys of documents by row id: what verifying a pair reads."""
+        found: dict[int, tuple[str, np.ndarray]] = {}
+        with self._lock:
+            for s in range(0, len(rowids), 500):
+                chunk = [int(r) for r in rowids[s : s + 500]]
+                marks = ",".join("?" * len(chunk))
+                q = f"SELECT rowid, text, body, anchors FROM docs WHERE rowid IN ({marks})"
+                for r, text, body, names in self.db.execute(q, chunk):
+                    # a body stored as a slice needs the text; a compressed one does not
+                    full = _unpack(text) if body[:1] == _SLICE else ""
+                    found[r] = (_unpack_body(full, body), np.frombuffer(names, dtype=np.uint64))
+        return found
 
     def get_by_id(self, doc_id: str) -> StoredDoc | None:
         with self._lock:
@@ -425,9 +493,11 @@ class SQLiteStore:
         return self.path.with_name(self.path.name + ".usearch")
 
     def _index(self) -> Any:
+        """The ANN index, loaded on first use, with no insertion in flight."""
         with self._lock:
             if self._ann is None:
                 self._ann = self._load_ann()
+            self._ann_wait()
             return self._ann
 
     def _new_ann(self) -> Any:
@@ -490,6 +560,7 @@ class SQLiteStore:
             if pending:
                 self._merge_bands()
         with self._lock:
+            self._ann_wait()
             if self._ann is None or not self._ann_dirty or self.readonly:
                 return
             tmp = self.ann_path.with_name(f".{self.ann_path.name}.{os.getpid()}.tmp")
@@ -498,9 +569,14 @@ class SQLiteStore:
             self._ann_dirty = False
 
     def close(self) -> None:
-        self.flush()
-        with self._lock:
-            self.db.close()
+        try:
+            self.flush()
+        finally:
+            with self._lock:
+                if self._ann_pool is not None:
+                    self._ann_pool.shutdown()
+                    self._ann_pool = None
+                self.db.close()
 
     def __enter__(self) -> SQLiteStore:
         return self
