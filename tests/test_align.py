@@ -29,7 +29,9 @@ def test_restated_sentence_is_marked() -> None:
 
     from retold.align import align_embeddings
 
-    src = split_sentences("The port reopened on Monday. Forty cargo ships waited outside. The port has reopened.")
+    src = split_sentences(
+        "The port reopened on Monday. Forty cargo ships waited outside. The port has reopened."
+    )
     dst = split_sentences("The port reopened on Monday. Forty cargo ships were waiting outside the harbour.")
     e = np.eye(4, dtype=np.float32)
     s_vecs = np.stack([e[0], e[1], 0.8 * e[0] + 0.6 * e[2]])

@@ -16,7 +16,9 @@ def test_furniture_lines_are_set_apart_by_shape() -> None:
         "Share this: Facebook | X | Email",
         "Map widget failed to load. Please enable JavaScript",
     ]
-    assert [s.text for s in doc.sentences] == ["The council approved the new bridge on Tuesday.", "Work starts in May."]
+    assert [s.text for s in doc.sentences] == [
+        "The council approved the new bridge on Tuesday.", "Work starts in May."
+    ]
     for b in doc.boilerplate:
         assert text[b.start : b.end] == b.text
 

@@ -11,7 +11,10 @@ def texts(ss):  # type: ignore[no-untyped-def]
 
 
 def test_abbreviations_numbers_and_quotes() -> None:
-    text = 'Mr. Smith paid $10.5m to the U.S. Treasury on Monday. “It is done,” he said. Sales rose 1,300 units.'
+    text = (
+        "Mr. Smith paid $10.5m to the U.S. Treasury on Monday. “It is done,” he said. "
+        "Sales rose 1,300 units."
+    )
     assert texts(split_sentences(text)) == [
         "Mr. Smith paid $10.5m to the U.S. Treasury on Monday.",
         "“It is done,” he said.",
@@ -21,7 +24,9 @@ def test_abbreviations_numbers_and_quotes() -> None:
 
 def test_spaced_ellipsis_and_initials_do_not_split() -> None:
     text = "It said its “operation . . . continues”. J. K. Rowling agreed."
-    assert texts(split_sentences(text)) == ["It said its “operation . . . continues”.", "J. K. Rowling agreed."]
+    assert texts(split_sentences(text)) == [
+        "It said its “operation . . . continues”.", "J. K. Rowling agreed."
+    ]
 
 
 def test_lines_are_paragraphs() -> None:

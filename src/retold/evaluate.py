@@ -149,7 +149,9 @@ def score_pair(gold: GoldPair, result: Comparison, seconds: float) -> PairScore:
     g_spans = [(_spans(gold.source, g["source"]), _spans(gold.rewrite, g["rewrite"])) for g in g_content]
     located = sum(1 for s, d in g_spans if any(_hits(c, s, d) for c in content))
     locating = [c for c in content if any(_hits(c, s, d) for s, d in g_spans)]
-    e_spans = [(_spans(gold.source, e["source"]), _spans(gold.rewrite, e["rewrite"])) for e in gold.equivalences]
+    e_spans = [
+        (_spans(gold.source, e["source"]), _spans(gold.rewrite, e["rewrite"])) for e in gold.equivalences
+    ]
     eq_alarms = sum(1 for c in content if any(_hits(c, s, d) for s, d in e_spans))
     rep_alarms = len(content) if gold.kind == "republish" else 0
     b_spans = [(_spans(gold.source, g["source"]), _spans(gold.rewrite, g["rewrite"])) for g in g_boiler]
@@ -157,7 +159,9 @@ def score_pair(gold: GoldPair, result: Comparison, seconds: float) -> PairScore:
     ok = result.relation.value == gold.kind or (
         gold.kind == "light_edit" and result.relation.value == "near_duplicate"
     )
-    missed = [g for g, (s, d) in zip(g_content, g_spans, strict=True) if not any(_hits(c, s, d) for c in content)]
+    missed = [
+        g for g, (s, d) in zip(g_content, g_spans, strict=True) if not any(_hits(c, s, d) for c in content)
+    ]
     spurious = [c.to_dict() for c in content if c not in locating]
     return PairScore(
         gold.id, gold.kind, result.relation.value, ok, len(g_content), located, len(content), len(locating),

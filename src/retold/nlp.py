@@ -27,7 +27,17 @@ SPACY_VERSION = "3.8.0"
 SPACY_SHA256 = "a458f714184751df79d2c2b3cf243014ba933edd7820de974999ae1ca47035bd"
 
 STOPWORDS = frozenset(
-    ["a", "an", "the", "and", "or", "but", "nor", "so", "yet", "for", "of", "to", "in", "on", "at", "by", "with", "from", "into", "onto", "upon", "about", "as", "than", "then", "that", "this", "these", "those", "there", "here", "it", "its", "it's", "is", "are", "was", "were", "be", "been", "being", "am", "do", "does", "did", "done", "has", "have", "had", "having", "will", "would", "shall", "should", "can", "could", "may", "might", "must", "he", "she", "they", "them", "his", "her", "their", "hers", "theirs", "him", "we", "us", "our", "ours", "you", "your", "yours", "i", "me", "my", "mine", "who", "whom", "whose", "which", "what", "when", "where", "why", "how", "not", "no", "also", "just", "only", "very", "too", "more", "most", "such", "own", "same", "other", "another", "each", "both", "all", "any", "some", "few", "many", "much", "over", "under", "again", "further", "once", "after", "before", "during", "while", "since", "until", "up", "down", "out", "off", "s", "t", "said", "says", "say", "mr", "mrs", "ms", "dr"]
+    ["a", "an", "the", "and", "or", "but", "nor", "so", "yet", "for", "of", "to", "in", "on", "at", "by",
+     "with", "from", "into", "onto", "upon", "about", "as", "than", "then", "that", "this", "these",
+     "those", "there", "here", "it", "its", "it's", "is", "are", "was", "were", "be", "been", "being", "am",
+     "do", "does", "did", "done", "has", "have", "had", "having", "will", "would", "shall", "should", "can",
+     "could", "may", "might", "must", "he", "she", "they", "them", "his", "her", "their", "hers", "theirs",
+     "him", "we", "us", "our", "ours", "you", "your", "yours", "i", "me", "my", "mine", "who", "whom",
+     "whose", "which", "what", "when", "where", "why", "how", "not", "no", "also", "just", "only", "very",
+     "too", "more", "most", "such", "own", "same", "other", "another", "each", "both", "all", "any", "some",
+     "few", "many", "much", "over", "under", "again", "further", "once", "after", "before", "during",
+     "while", "since", "until", "up", "down", "out", "off", "s", "t", "said", "says", "say", "mr", "mrs",
+     "ms", "dr"]
 )
 
 _WORD = re.compile(r"[\w][\w'’.-]*\w|\w")

@@ -25,7 +25,9 @@ _UNITS = {
 _SCALES = {"thousand": 1e3, "k": 1e3, "million": 1e6, "m": 1e6, "mn": 1e6, "bn": 1e9,
            "billion": 1e9, "trillion": 1e12, "tn": 1e12, "hundred": 100}
 # Number words too often used without counting anything ("one of", "first time").
-_WEAK_WORDS = frozenset({"once", "single", "both", "pair", "couple", "second", "first", "one", "double", "twice"})
+_WEAK_WORDS = frozenset(
+    {"once", "single", "both", "pair", "couple", "second", "first", "one", "double", "twice"}
+)
 _QUALIFIERS = {
     "more than": "more", "over": "more", "above": "more", "at least": "more", "upwards of": "more",
     "almost": "less", "nearly": "less", "under": "less", "less than": "less", "fewer than": "less",
@@ -34,7 +36,8 @@ _QUALIFIERS = {
     "circa": "approx", "just over": "more", "within": "less",
 }
 VAGUE = frozenset(
-    ["multiple", "several", "many", "numerous", "various", "some", "few", "dozens", "hundreds", "thousands", "millions", "scores", "countless", "handful", "most", "majority", "minority", "lots", "plenty", "much"]
+    ["multiple", "several", "many", "numerous", "various", "some", "few", "dozens", "hundreds", "thousands",
+     "millions", "scores", "countless", "handful", "most", "majority", "minority", "lots", "plenty", "much"]
 )
 UNIVERSAL = frozenset(["every", "all", "each", "entire", "whole", "none", "no"])
 _ALL = frozenset(["every", "all", "each", "entire", "whole"])

@@ -34,7 +34,9 @@ def coverage_scores(source: CleanDocument, copy: CleanDocument, alignment: Align
 
     Headlines are left out: a republished body under a new headline is still a republish.
     """
-    links = [lk for lk in alignment.links if not (is_title(source, lk.source[0]) or is_title(copy, lk.copy[0]))]
+    links = [
+        lk for lk in alignment.links if not (is_title(source, lk.source[0]) or is_title(copy, lk.copy[0]))
+    ]
     strong = [lk for lk in links if lk.score >= STRONG_LINK]
     s_body = [s for s in source.sentences if not is_title(source, s.index)]
     c_body = [s for s in copy.sentences if not is_title(copy, s.index)]
@@ -130,12 +132,16 @@ def direction(
                 f"({max(s_spec, c_spec):.0f} vs {min(s_spec, c_spec):.0f})"
             )
     lost = sum(
-        1 for c in changes if c.type in (ChangeType.NUMBER, ChangeType.QUOTE, ChangeType.ENTITY, ChangeType.OMISSION)
+        1
+        for c in changes
+        if c.type in (ChangeType.NUMBER, ChangeType.QUOTE, ChangeType.ENTITY, ChangeType.OMISSION)
     )
     added = sum(1 for c in changes if c.type is ChangeType.ADDITION)
     if lost + added:
         votes += 0.15 * (lost - added)
-        evidence.append(f"{lost} detail(s) of one side are blurred or missing in the other; {added} addition(s)")
+        evidence.append(
+            f"{lost} detail(s) of one side are blurred or missing in the other; {added} addition(s)"
+        )
     if not evidence:
         return Direction(None, 0.0, ("no evidence either way",))
     conf = 1.0 / (1.0 + math.exp(-abs(votes))) if votes else 0.5

@@ -15,7 +15,11 @@ from collections.abc import Iterator
 from retold.types import Sentence
 
 _ABBREVIATIONS = frozenset(
-    ["mr", "mrs", "ms", "dr", "prof", "st", "sr", "jr", "gen", "col", "lt", "sgt", "capt", "cmdr", "adm", "gov", "sen", "rep", "rev", "hon", "pres", "supt", "insp", "det", "fr", "mt", "ft", "no", "nos", "vol", "vols", "fig", "figs", "approx", "est", "dept", "univ", "inc", "ltd", "co", "corp", "bros", "plc", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "mon", "tue", "wed", "thu", "fri", "sat", "sun", "vs", "etc", "al", "eg", "ie", "cf", "op", "pp", "ed", "eds"]
+    ["mr", "mrs", "ms", "dr", "prof", "st", "sr", "jr", "gen", "col", "lt", "sgt", "capt", "cmdr", "adm",
+     "gov", "sen", "rep", "rev", "hon", "pres", "supt", "insp", "det", "fr", "mt", "ft", "no", "nos", "vol",
+     "vols", "fig", "figs", "approx", "est", "dept", "univ", "inc", "ltd", "co", "corp", "bros", "plc",
+     "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "mon", "tue",
+     "wed", "thu", "fri", "sat", "sun", "vs", "etc", "al", "eg", "ie", "cf", "op", "pp", "ed", "eds"]
 )
 
 # Candidate sentence ends: terminal punctuation, optional closers, then space.
@@ -51,7 +55,9 @@ def _ends_sentence(text: str, m: re.Match[str]) -> bool:
     if re.fullmatch(r"(?:[A-Za-z]\.)+[A-Za-z]", word):  # "U.S", "e.g"
         # "U.S." ends a sentence only when a clear new sentence follows.
         following = text[nxt_pos : nxt_pos + 20].split(" ", 1)[0]
-        return following.lower() in {"the", "a", "an", "he", "she", "it", "they", "we", "i", "but", "in", "this"}
+        return following.lower() in {
+            "the", "a", "an", "he", "she", "it", "they", "we", "i", "but", "in", "this"
+        }
     return nxt.isupper() or nxt.isdigit() or nxt in _OPENERS
 
 
