@@ -360,3 +360,23 @@ def test_terminal_prints_article_markup_literally() -> None:
     out = console.export_text()
     assert "[bold red]x[/]" in out and "[bold red]y[/]" in out
     assert "[i]note[/i]" in out and "[green]src[/]" in out
+
+
+def test_restated_sentence_is_not_shown_as_omitted() -> None:
+    import dataclasses
+
+    from rich.console import Console
+
+    src = "Alpha one. Beta two. Gamma three."
+    cpy = "Alpha one. Gamma three."
+    v = LinkKind.VERBATIM
+    c = make(src, cpy, [((0,), (0,), v), ((2,), (1,), v)], [])
+    c = dataclasses.replace(c, alignment=dataclasses.replace(c.alignment, source_restated=(1,)))
+    kinds = [r.kind for r in layout_rows(c)]
+    assert kinds == ["link", "restated", "link"]
+    page = render_html(c)
+    assert '<div class="row r-restated' in page and '<div class="row r-omitted' not in page
+    assert "1 omitted (1 restated elsewhere)" in page
+    console = Console(record=True, width=200)
+    print_comparison(c, console)
+    assert "1 omitted (1 restated elsewhere)" in console.export_text()

@@ -103,6 +103,7 @@ h2 { font-size: 1.2rem; margin: 2.5rem 0 .75rem; }
 .r-added .cpy { background: var(--add); box-shadow: inset -3px 0 0 var(--add-edge); }
 .r-omitted .gutter { color: var(--omit-edge); font-weight: 600; }
 .r-added .gutter { color: var(--add-edge); font-weight: 600; }
+.r-restated .side:not(:empty) { color: var(--muted); }
 .r-boilerplate .side:not(:empty) { background: var(--boiler); }
 .boiler { color: var(--muted); }
 .boiler .text { text-decoration: line-through; }

@@ -1,7 +1,7 @@
 """Layout shared by the report renderers: display rows and highlight segments.
 
 Rows follow the alignment in copy order. Source-only material (omitted
-sentences, source boilerplate) is slotted in after the row holding the
+sentences, sentences the copy restates elsewhere, source boilerplate) is slotted in after the row holding the
 nearest preceding source sentence, so both columns read in document order as
 far as the alignment allows.
 
@@ -21,7 +21,7 @@ from typing import Literal
 from retold.types import CleanDocument, Comparison, SentenceLink, TextSpan
 
 CellKind = Literal["sentence", "boilerplate"]
-RowKind = Literal["link", "omitted", "added", "boilerplate"]
+RowKind = Literal["link", "omitted", "added", "restated", "boilerplate"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,13 +86,15 @@ def layout_rows(comparison: Comparison) -> list[Row]:
     order = len(comparison.alignment.links)
     for j, s in enumerate(cpy.sentences):
         if j not in linked_cpy:
-            main.append((s.start, order + j, Row("added", (), (Cell("sentence", j, s.start, s.end),))))
+            kind: RowKind = "restated" if j in comparison.alignment.copy_restated else "added"
+            main.append((s.start, order + j, Row(kind, (), (Cell("sentence", j, s.start, s.end),))))
     for k, b in enumerate(cpy.boilerplate):
         cell = Cell("boilerplate", k, b.start, b.end, b.reason)
         main.append((b.start, order + len(cpy.sentences) + k, Row("boilerplate", (), (cell,))))
     for i, s in enumerate(src.sentences):
         if i not in linked_src:
-            extras.append((s.start, order + i, Row("omitted", (Cell("sentence", i, s.start, s.end),), ())))
+            kind = "restated" if i in comparison.alignment.source_restated else "omitted"
+            extras.append((s.start, order + i, Row(kind, (Cell("sentence", i, s.start, s.end),), ())))
     for k, b in enumerate(src.boilerplate):
         cell = Cell("boilerplate", k, b.start, b.end, b.reason)
         extras.append((b.start, order + len(src.sentences) + k, Row("boilerplate", (cell,), ())))

@@ -182,12 +182,13 @@ class _Page:
 
     # -- header and legend ----------------------------------------------------
 
-    def _counts(self, doc: CleanDocument, aligned: int, name: str, unaligned_word: str) -> str:
+    def _counts(self, doc: CleanDocument, aligned: int, name: str, unaligned_word: str, restated: int) -> str:
         n = len(doc.sentences)
         lines = len(doc.boilerplate)
+        also = f" ({restated} restated elsewhere)" if restated else ""
         return (
             f"<li>{_esc(name)}: {n} sentence{'s' * (n != 1)}, {aligned} aligned, "
-            f"{n - aligned} {unaligned_word}; {lines} boilerplate line{'s' * (lines != 1)}</li>"
+            f"{n - aligned} {unaligned_word}{also}; {lines} boilerplate line{'s' * (lines != 1)}</li>"
         )
 
     def header(self) -> str:
@@ -200,9 +201,10 @@ class _Page:
         )
         evidence = "".join(f"<li>{_esc(e)}</li>" for e in cmp.direction.evidence)
         src_al, cpy_al = _aligned(cmp)
+        al = cmp.alignment
         counts = (
-            self._counts(cmp.source, len(src_al), self.names[0], "omitted")
-            + self._counts(cmp.copy, len(cpy_al), self.names[1], "added")
+            self._counts(cmp.source, len(src_al), self.names[0], "omitted", len(al.source_restated))
+            + self._counts(cmp.copy, len(cpy_al), self.names[1], "added", len(al.copy_restated))
             + f"<li>{len(self.changes)} change{'s' * (len(self.changes) != 1)} of meaning</li>"
         )
         return (

@@ -60,6 +60,10 @@ def _direction(comparison: Comparison, source_name: str, copy_name: str) -> str:
     return f"{who} ({conf})"
 
 
+def _restated(idx: tuple[int, ...]) -> str:
+    return f" ({len(idx)} restated elsewhere)" if idx else ""
+
+
 def _verdict(comparison: Comparison, source_name: str, copy_name: str) -> Panel:
     src, cpy = comparison.source, comparison.copy
     links = comparison.alignment.links
@@ -84,8 +88,9 @@ def _verdict(comparison: Comparison, source_name: str, copy_name: str) -> Panel:
     grid.add_row(
         "sentences",
         f"{escape(source_name)}: {len(aligned_src)}/{len(src.sentences)} aligned, "
-        f"{len(src.sentences) - len(aligned_src)} omitted · {escape(copy_name)}: "
-        f"{len(aligned_cpy)}/{len(cpy.sentences)} aligned, {len(cpy.sentences) - len(aligned_cpy)} added",
+        f"{len(src.sentences) - len(aligned_src)} omitted{_restated(comparison.alignment.source_restated)} · "
+        f"{escape(copy_name)}: {len(aligned_cpy)}/{len(cpy.sentences)} aligned, "
+        f"{len(cpy.sentences) - len(aligned_cpy)} added{_restated(comparison.alignment.copy_restated)}",
     )
     grid.add_row(
         "boilerplate",
