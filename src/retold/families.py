@@ -185,13 +185,23 @@ def _top_k(sims: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray, np.ndarray
     return r[keep], c[keep], v[keep]
 
 
-def worth_verifying(a: np.ndarray, b: np.ndarray, cos: np.ndarray, signatures: np.ndarray) -> np.ndarray:
+def worth_verifying(
+    a: np.ndarray, b: np.ndarray, cos: np.ndarray, signatures: np.ndarray, chunk: int = 65_536
+) -> np.ndarray:
     """Mask of vector-neighbour pairs ``(a[i], b[i])`` at cosine ``cos[i]`` worth the exact check:
     close enough to be a paraphrase, or sharing at least :data:`MIN_SIGNATURE_MATCHES` MinHash
-    values (some verbatim text). Neighbours on the same topic that share no wording are dropped."""
-    close = cos >= PARAPHRASE_COS
-    shared = (signatures[a] == signatures[b]).sum(axis=1) >= MIN_SIGNATURE_MATCHES
-    return np.asarray(close | shared)
+    values (some verbatim text). Neighbours on the same topic that share no wording are dropped.
+
+    Signatures are compared ``chunk`` pairs at a time: gathering both rows of every pair at once
+    took 3.4 GB for the 3.3 million neighbour pairs of 300,000 documents.
+    """
+    keep = np.asarray(cos >= PARAPHRASE_COS)
+    todo = np.flatnonzero(~keep)
+    for s in range(0, len(todo), chunk):
+        rows_ = todo[s : s + chunk]
+        shared = (signatures[a[rows_]] == signatures[b[rows_]]).sum(axis=1)
+        keep[rows_] = shared >= MIN_SIGNATURE_MATCHES
+    return keep
 
 
 def verify(
