@@ -71,3 +71,26 @@ def test_neighbour_folded_in_other_words_joins_the_link() -> None:
     a = align_embeddings(src, dst, s_vecs, d_vecs, encode=encode)
     assert [(lk.source, lk.copy) for lk in a.links] == [((0, 1), (0,))]
     assert a.source_unaligned == ()
+
+
+def test_sentence_with_a_figure_the_copy_lacks_is_not_restated() -> None:
+    import numpy as np
+
+    from retold.align import align_embeddings
+
+    src = split_sentences(
+        "The port reopened on Monday. Forty cargo ships waited outside. "
+        "Forty cargo ships waited outside the port on Monday for 12 hours."
+    )
+    dst = split_sentences("The port reopened on Monday. Forty cargo ships were waiting outside the harbour.")
+    e = np.eye(4, dtype=np.float32)
+    s_vecs = np.stack([e[0], e[1], 0.8 * e[1] + 0.6 * e[2]])
+    d_vecs = np.stack([e[0], e[1]])
+    a = align_embeddings(src, dst, s_vecs, d_vecs)
+    assert a.source_unaligned == (2,) and a.source_restated == ()
+    # The same sentence without the figure the copy lacks is restated.
+    src = split_sentences(
+        "The port reopened on Monday. Forty cargo ships waited outside. "
+        "Forty cargo ships waited outside the port on Monday for hours."
+    )
+    assert align_embeddings(src, dst, s_vecs, d_vecs).source_restated == (2,)

@@ -163,10 +163,15 @@ def align_embeddings(
 
 def _restated(words: set[str], cos: np.ndarray, other: list[set[str]], opts: AlignOptions) -> bool:
     """True when an unaligned sentence says what the other text says: one of its sentences is
-    very close in meaning (``cos`` against each of them) and nearly all its content words occur there."""
+    very close in meaning (``cos`` against each of them), nearly all its content words and all its
+    figures occur there."""
     if not cos.size or float(cos.max()) < opts.restated_cosine:
         return False
-    return _coverage(words, other) >= opts.restated_cover
+    if _coverage(words, other) < opts.restated_cover:
+        return False
+    # A figure the other text never states is a change, however close the rest.
+    figures = {w for w in words if any(c.isdigit() for c in w)}
+    return not figures or _coverage(figures, other) == 1.0
 
 
 def _merge_by_meaning(
