@@ -38,3 +38,20 @@ def test_sub_prefix_is_an_upper_bound() -> None:
     assert q.text == "sub-$100" and q.qualifier == r.qualifier == "less"
     assert q.same_as(r)
     assert find_quantities("the sub-editors") == []
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [("over the last 12 months", "within the past year"), ("lasted 24 hours", "lasted a day"),
+     ("for a fortnight", "for two weeks"), ("ten years", "a decade")],
+)
+def test_spans_of_time_written_another_way_match(a: str, b: str) -> None:
+    qa = next(q for q in find_quantities(a) if q.days or q.value)
+    qb = next(q for q in find_quantities(b) if q.days or q.value)
+    assert qa.same_span(qb) or qa.matches_value(qb)
+
+
+def test_a_rate_is_not_a_figure() -> None:
+    qs = find_quantities("200 million phones a year")
+    assert [q.value for q in qs] == [200e6, None]
+    assert not one("5%").same_span(one("5 years"))

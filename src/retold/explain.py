@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Protocol, TypeVar
 import numpy as np
 
 from retold.nlp import STOPWORDS, stem
-from retold.numbers import Quantity, find_quantities
+from retold.numbers import SPAN, Quantity, find_quantities
 from retold.relation import STRONG_LINK, is_title
 from retold.tone import Grader, candidates, shifts
 from retold.types import (
@@ -374,13 +374,16 @@ class _Explainer:
                      and q.qualifier in ("exact", r.qualifier) and r.qualifier in ("exact", q.qualifier)),
                     None,
                 )
+            if hit is None:  # the same span of time: "12 months" / "the past year"
+                hit = next((k for k, r in enumerate(dq) if k not in used and q.same_span(r)), None)
             if hit is not None:
                 used.add(hit)
             else:
                 unmatched_src.append(q)
-        leftover = [r for k, r in enumerate(dq) if k not in used]
+        # A phrase naming a span of time ("a fortnight") only serves to match a figure.
+        leftover = [r for k, r in enumerate(dq) if k not in used and r.qualifier != SPAN]
         for q in unmatched_src:
-            if q.value is None and q.qualifier == "vague":
+            if q.value is None and q.qualifier in ("vague", SPAN):
                 continue  # a vague source word lost is no loss of precision
             partner = _nearest(q, leftover, len(s_str), len(d_str))
             if partner is not None:
@@ -569,6 +572,8 @@ class _Explainer:
             generic = {"official", "spokesman", "spokeswoman"}
             if not keys or any(k in d_keys for k in keys if k not in generic):
                 continue
+            if all(k in d_keys for k in keys):
+                continue  # a generic speaker ("officials") named by the same word
             span = (min(tok.idx, speaker[0].idx), max(tok.idx + len(tok), speaker[-1].idx + len(speaker[-1])))
             if span[1] - span[0] > 120:
                 span = (speaker[0].idx, speaker[-1].idx + len(speaker[-1]))

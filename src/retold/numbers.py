@@ -35,6 +35,7 @@ _QUALIFIERS = {
     "approximately": "approx", "some": "approx", "an estimated": "approx", "estimated": "approx",
     "circa": "approx", "just over": "more", "within": "less",
 }
+SPAN = "span"  # the qualifier of a phrase naming a span of time with no figure ("a fortnight")
 VAGUE = frozenset(
     ["multiple", "several", "many", "numerous", "various", "some", "few", "dozens", "hundreds", "thousands",
      "millions", "scores", "countless", "handful", "most", "majority", "minority", "lots", "plenty", "much"]
@@ -59,6 +60,13 @@ _TIME = re.compile(
     r"\b(?:(?P<h>\d{1,2})(?::(?P<mm>\d{2}))?\s?(?P<ap>am|pm)|(?P<hh>[01]\d|2[0-3])(?P<m2>[0-5]\d)\s?(?:GMT|BST|UTC|CET|EST|hrs|h)\b)",
     re.IGNORECASE,
 )
+# Units of time in days, and phrases naming one span of a unit ("a fortnight", "the past year").
+_SPAN_DAYS = {"hour": 1 / 24, "day": 1.0, "week": 7.0, "fortnight": 14.0, "month": 365.25 / 12,
+              "year": 365.25, "decade": 3652.5}
+_UNIT_AFTER = re.compile(r"[\s-]*(hour|day|week|fortnight|month|year|decade)s?\b", re.IGNORECASE)
+_SPAN_PHRASE = re.compile(
+    r"\b(?:a|an|one|the past|a full)\s+(hour|day|week|fortnight|month|year|decade)\b", re.IGNORECASE
+)
 _VAGUE_RE = re.compile(r"\b(" + "|".join(sorted(VAGUE | UNIVERSAL, key=len, reverse=True)) + r")\b", re.I)
 
 
@@ -74,6 +82,13 @@ class Quantity:
     percent: bool = False
     fraction: bool = False
     alt: float | None = None  # a second reading: "38m" is 38 million or 38 metres
+    days: float | None = None  # a span of time, in days: "12 months", "a fortnight"
+
+    def same_span(self, other: Quantity) -> bool:
+        """True when both are the same span of time ("12 months" / "the past year", "24 hours" / "a day")."""
+        if self.days is None or other.days is None:
+            return False
+        return abs(self.days - other.days) <= 0.03 * max(self.days, other.days)
 
     def same_as(self, other: Quantity) -> bool:
         """True when both denote the same amount with the same qualifier."""
@@ -153,8 +168,15 @@ def find_quantities(text: str) -> list[Quantity]:
                 pct = True
         qual = "less" if m.group("sub") else _QUALIFIERS.get((m.group("qual") or "").lower(), "exact")
         frac = bool(word) and 0 < value < 1 and not pct
-        out.append(Quantity(m.start(), m.end(), m.group(), value, qual, pct, frac, alt))
+        unit = _UNIT_AFTER.match(text, m.end())
+        days = value * _SPAN_DAYS[unit.group(1).lower()] if unit and not pct and not scale else None
+        out.append(Quantity(m.start(), m.end(), m.group(), value, qual, pct, frac, alt, days))
         taken.append((m.start(), m.end()))
+    for m in _SPAN_PHRASE.finditer(text):
+        if not any(a <= m.start() < b or m.start() <= a < m.end() for a, b in taken):
+            days = _SPAN_DAYS[m.group(1).lower()]
+            out.append(Quantity(m.start(), m.end(), m.group(), None, SPAN, days=days))
+            taken.append((m.start(), m.end()))
     for m in _VAGUE_RE.finditer(text):
         if any(a <= m.start() < b for a, b in taken):
             continue
