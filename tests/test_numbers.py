@@ -55,3 +55,14 @@ def test_a_rate_is_not_a_figure() -> None:
     qs = find_quantities("200 million phones a year")
     assert [q.value for q in qs] == [200e6, None]
     assert not one("5%").same_span(one("5 years"))
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [("three-quarters", "75%"), ("two thirds", "67%"), ("a third", "33%"), ("one-fifth", "20%"),
+     ("a third", "one in three")],
+)
+def test_fractions_written_out_match_percentages(a: str, b: str) -> None:
+    assert one(a).matches_value(one(b))
+    assert not one("a quarter").matches_value(one("26%"))
+    assert one("the third quarter").value == 3  # an ordinal, not a share

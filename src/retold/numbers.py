@@ -67,6 +67,14 @@ _UNIT_AFTER = re.compile(r"[\s-]*(hour|day|week|fortnight|month|year|decade)s?\b
 _SPAN_PHRASE = re.compile(
     r"\b(?:a|an|one|the past|a full)\s+(hour|day|week|fortnight|month|year|decade)\b", re.IGNORECASE
 )
+# "three-quarters", "two thirds", "one-fifth": shares written as fractions.
+_DENOMINATORS = {"half": 2, "halves": 2, "third": 3, "thirds": 3, "quarter": 4, "quarters": 4, "fifth": 5,
+                 "fifths": 5, "sixth": 6, "sixths": 6, "eighth": 8, "eighths": 8, "tenth": 10, "tenths": 10}
+_FRACTION = re.compile(
+    rf"(?:(?P<fqual>{_qual_words})\s+)?\b(?P<num>a|an|one|two|three|four|five|six|seven|eight|nine)[\s-]"
+    r"(?P<den>halves|half|thirds|third|quarters|quarter|fifths|fifth|sixths|sixth|eighths|eighth|tenths|tenth)\b",
+    re.IGNORECASE,
+)
 _VAGUE_RE = re.compile(r"\b(" + "|".join(sorted(VAGUE | UNIVERSAL, key=len, reverse=True)) + r")\b", re.I)
 
 
@@ -108,11 +116,13 @@ class Quantity:
         if self.value is None or other.value is None:
             return False
         a, b = self.value, other.value
-        # "a quarter" and "25%" are the same share.
+        # "a quarter" and "25%" are the same share; "two-thirds" is "67%" to the nearest point.
         if self.fraction and other.percent:
             a *= 100.0
-        elif other.fraction and self.percent:
+            return abs(a - b) <= 0.5
+        if other.fraction and self.percent:
             b *= 100.0
+            return abs(a - b) <= 0.5
         for x in (a, self.alt):
             for y in (b, other.alt):
                 if x is not None and y is not None and abs(x - y) <= 1e-6 * max(1.0, abs(x), abs(y)):
@@ -139,6 +149,12 @@ def find_quantities(text: str) -> list[Quantity]:
         if (m.group("ap") or "").lower() == "pm" and hours < 12:
             hours += 12
         out.append(Quantity(m.start(), m.end(), m.group(), float(hours * 100 + minutes), "exact"))
+        taken.append((m.start(), m.end()))
+    for m in _FRACTION.finditer(text):
+        num = m.group("num").lower()
+        value = (1.0 if num in ("a", "an") else _word_value(num)) / _DENOMINATORS[m.group("den").lower()]
+        qual = _QUALIFIERS.get((m.group("fqual") or "").lower(), "exact")
+        out.append(Quantity(m.start(), m.end(), m.group(), value, qual, fraction=True))
         taken.append((m.start(), m.end()))
     for m in _EXPR.finditer(text):
         if any(a <= m.start() < b for a, b in taken):
