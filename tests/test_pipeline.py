@@ -192,3 +192,14 @@ def test_figure_kept_in_a_quote_made_indirect_is_outside_the_change(embedder) ->
 )
 def test_spans_of_time_and_a_generic_speaker_reworded_are_not_changes(embedder, src, cpy) -> None:  # type: ignore[no-untyped-def]
     assert compare(src, cpy, embedder=embedder).changes == ()
+
+
+def test_a_forecast_reworded_is_not_hedged(embedder) -> None:  # type: ignore[no-untyped-def]
+    base = " The council will vote on the plan next week."
+    src = "The bank is expected to raise rates in June, analysts said." + base
+    cpy = "The bank is likely to raise rates in June, analysts said." + base
+    assert compare(src, cpy, embedder=embedder).changes == ()
+    # A firm statement made likely is still a hedge.
+    src = "The bank will raise rates in June, analysts said." + base
+    c = compare(src, cpy, embedder=embedder)
+    assert [ch.note for ch in c.changes] == ["statement hedged"]

@@ -50,6 +50,8 @@ _BOOSTERS = frozenset(
     ["certainly", "clearly", "definitely", "undoubtedly", "prove", "proved", "proves", "proven"]
 )
 _FIRM_MODALS = frozenset({"will", "would", "must", "shall"})
+# Verbs that already make a statement a forecast ("is expected to"): a hedge reworded, not added.
+_EXPECTING = frozenset({"expect", "anticipate", "forecast", "predict", "tip"})
 _WEAK_MODALS = frozenset({"may", "might", "could"})
 SYNONYM_COSINE = 0.6
 DEMONYM_COSINE = 0.55
@@ -594,7 +596,9 @@ class _Explainer:
             return s_toks if side == "dst" else d_toks
 
         def hedged(toks: list[Token]) -> bool:
-            return any(t.lower_ in _HEDGES or t.lower_ in _WEAK_MODALS for t in toks)
+            return any(
+                t.lower_ in _HEDGES or t.lower_ in _WEAK_MODALS or t.lemma_ in _EXPECTING for t in toks
+            )
 
         # Hedged on both sides: the hedge was reworded, not added or lost.
         both_hedged = hedged(s_toks) and hedged(d_toks)
