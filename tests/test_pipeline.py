@@ -203,3 +203,10 @@ def test_a_forecast_reworded_is_not_hedged(embedder) -> None:  # type: ignore[no
     src = "The bank will raise rates in June, analysts said." + base
     c = compare(src, cpy, embedder=embedder)
     assert [ch.note for ch in c.changes] == ["statement hedged"]
+
+
+def test_a_reworded_setting_of_speech_is_not_left_out(embedder) -> None:  # type: ignore[no-untyped-def]
+    base = " The council will vote on the plan next week."
+    src = "Speaking at a press conference in Paris, the minister said the talks had failed." + base
+    cpy = "The minister told reporters in Paris the talks had failed." + base
+    assert compare(src, cpy, embedder=embedder).changes == ()

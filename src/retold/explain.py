@@ -53,6 +53,8 @@ _FIRM_MODALS = frozenset({"will", "would", "must", "shall"})
 # Verbs that already make a statement a forecast ("is expected to"): a hedge reworded, not added.
 _EXPECTING = frozenset({"expect", "anticipate", "forecast", "predict", "tip"})
 _WEAK_MODALS = frozenset({"may", "might", "could"})
+# Neutral verbs of saying: one given as another keeps the content ("deny", "warn" do not).
+_SAYING = frozenset({"say", "tell", "speak", "talk", "add", "state", "comment", "remark", "explain"})
 SYNONYM_COSINE = 0.6
 DEMONYM_COSINE = 0.55
 _PLACE_ENTS = frozenset({"GPE", "LOC", "NORP"})
@@ -637,6 +639,8 @@ class _Explainer:
         reworded_time = any(
             t.ent_type_ in _TIME_ENTS and _is_content(t) and _key(t) not in mine for t in others
         )
+        # A verb of saying given as another ("Speaking to reporters" / "told reporters") is kept.
+        says = any(t.lemma_ in _SAYING for t in others)
         chosen: list[tuple[int, int, int]] = []
         for tok in toks:
             if tok.dep_ not in _CLAUSE_DEPS:
@@ -650,6 +654,7 @@ class _Explainer:
                 t for t in content
                 if _key(t) not in other_keys and not t.like_num and t.i not in named
                 and not (reworded_time and t.ent_type_ in _TIME_ENTS)
+                and not (says and t.lemma_ in _SAYING)
             ]
             if len(missing) / len(content) < 0.75:
                 continue
