@@ -37,6 +37,7 @@ from retold.families import (
     CANDIDATE_COS,
     KNN_BLOCK,
     NEIGHBOURS,
+    AnchorTable,
     ClusterRow,
     band_pairs,
     knn_pairs,
@@ -56,6 +57,7 @@ EXACT_KNN = 50_000  # exact vector neighbours up to this many representatives; H
 DEDUP_EF = 64  # HNSW search breadth of dedup's all-neighbours search
 VERIFY_BATCH = 20_000  # candidate pairs verified per batch (their bodies are read together)
 _NO_PAIRS = np.empty((0, 2), dtype=np.int64)
+_NO_KEYS = np.zeros(0, dtype=np.uint64)
 
 
 @dataclass(frozen=True, slots=True)
@@ -191,16 +193,18 @@ def _vectors(store: SQLiteStore, rowid: np.ndarray, reps: np.ndarray) -> tuple[n
     return vecs, position
 
 
-def _signatures(store: SQLiteStore, rowid: np.ndarray, reps: np.ndarray) -> np.ndarray:
-    """The MinHash signatures of the representatives, in the order of ``reps``."""
+def _signatures(store: SQLiteStore, rowid: np.ndarray, reps: np.ndarray) -> tuple[np.ndarray, AnchorTable]:
+    """The MinHash signatures and the anchor keys of the representatives, in the order of ``reps``."""
     row_of = np.full(int(rowid.max()) + 1, -1, dtype=np.int64)
     row_of[rowid[reps]] = np.arange(len(reps))
     sigs = np.zeros((len(reps), store.params.num_perm), dtype=np.uint32)
-    for batch in store.iter_columns("signature"):
-        for r, g in batch:
+    names: list[np.ndarray] = [_NO_KEYS] * len(reps)
+    for batch in store.iter_columns("signature, anchors"):
+        for r, g, a in batch:
             if r < len(row_of) and row_of[r] >= 0:
                 sigs[row_of[r]] = np.frombuffer(g, dtype=np.uint32)
-    return sigs
+                names[row_of[r]] = np.frombuffer(a, dtype=np.uint64)
+    return sigs, AnchorTable.of(names)
 
 
 def _vector_pairs(
@@ -209,9 +213,10 @@ def _vector_pairs(
     """Representatives whose document vectors are near neighbours (pairs of ranks)."""
     if len(reps) < 2:
         return _NO_PAIRS
-    sigs = _signatures(store, rowid, reps)
+    sigs, names = _signatures(store, rowid, reps)
     if len(reps) <= EXACT_KNN:
-        found = [knn_pairs(vecs, block, sigs) for block in range((len(reps) + KNN_BLOCK - 1) // KNN_BLOCK)]
+        blocks = range((len(reps) + KNN_BLOCK - 1) // KNN_BLOCK)
+        found = [knn_pairs(vecs, block, sigs, anchors=names) for block in blocks]
         return reps[np.concatenate(found)] if found else _NO_PAIRS
     ann = store._index()
     # Row id -> position among the representatives (-1: not a representative).
@@ -233,7 +238,7 @@ def _vector_pairs(
     b = np.where(inside, pos_of_row[np.clip(keys, 0, len(pos_of_row) - 1)], -1)
     ok = (b >= 0) & (b != a) & (cos >= CANDIDATE_COS)
     a, b, cos = a[ok], b[ok], cos[ok]
-    keep = worth_verifying(a, b, cos, sigs)  # the same rule as the exact path (knn_pairs)
+    keep = worth_verifying(a, b, cos, sigs, names)  # the same rule as the exact path (knn_pairs)
     i, j = reps[a[keep]], reps[b[keep]]
     return np.stack([np.minimum(i, j), np.maximum(i, j)], axis=1).astype(np.int64)
 

@@ -163,6 +163,7 @@ def _prepare_partition(rows: Iterable[Any], params: IndexParams) -> Iterator[tup
                 d.date,
                 d.boilerplate,
                 d.specifics,
+                bytes(d.anchors.astype(np.uint64).tobytes()) if d.anchors is not None else b"",
                 d.title,
                 None,
             )
@@ -188,7 +189,7 @@ def _prepare_partition(rows: Iterable[Any], params: IndexParams) -> Iterator[tup
         yield from flush()
 
 
-_PREPARED_COLUMNS = 13  # the fields of the schema in :func:`prepare`
+_PREPARED_COLUMNS = 14  # the fields of the schema in :func:`prepare`
 
 
 def prepare(
@@ -224,6 +225,7 @@ def prepare(
             StructField("date", StringType()),
             StructField("boilerplate", IntegerType()),
             StructField("specifics", IntegerType()),
+            StructField("anchors", BinaryType()),
             StructField("title", StringType()),
             StructField("skip", StringType()),
         ]
@@ -287,6 +289,7 @@ def _verify_partition(rows: Iterable[Any], k: int) -> Iterator[tuple[int, int, s
             vector=np.frombuffer(r[f"{prefix}vector"], dtype=np.float32),
             boilerplate=r[f"{prefix}boilerplate"],
             specifics=r[f"{prefix}specifics"],
+            anchors=np.frombuffer(r[f"{prefix}anchors"], dtype=np.uint64),
             date=r[f"{prefix}date"],
         )
 
@@ -315,6 +318,7 @@ def dedup(
         MAX_BUCKET,
         MAX_PASSAGE_BUCKET,
         MIN_SHARED_PASSAGES,
+        AnchorTable,
         knn_pairs,
     )
 
@@ -365,7 +369,7 @@ def dedup(
     passage = shared.groupBy("a", "b").count().where(F.col("count") >= MIN_SHARED_PASSAGES).select("a", "b")
 
     # ... and exact vector neighbours, block by block in tasks
-    rep_rows = reps.select("rank", "vector", "signature").orderBy("rank").collect()
+    rep_rows = reps.select("rank", "vector", "signature", "anchors").orderBy("rank").collect()
     rep_ranks = np.array([r["rank"] for r in rep_rows], dtype=np.int64)
     vectors = (
         np.stack([np.frombuffer(r["vector"], dtype=np.float32) for r in rep_rows])
@@ -377,12 +381,13 @@ def dedup(
         if rep_rows
         else np.zeros((0, params.num_perm), dtype=np.uint32)
     )
-    bc = spark.sparkContext.broadcast((vectors, signatures, rep_ranks))
+    rep_anchors = AnchorTable.of([np.frombuffer(r["anchors"], dtype=np.uint64) for r in rep_rows])
+    bc = spark.sparkContext.broadcast((vectors, signatures, rep_ranks, rep_anchors))
     blocks = (len(rep_rows) + KNN_BLOCK - 1) // KNN_BLOCK
 
     def knn_block(block: int) -> Iterator[tuple[int, int]]:
-        vecs, sigs, ranks = bc.value
-        for a, b in knn_pairs(vecs, block, sigs):
+        vecs, sigs, ranks, anchor_table = bc.value
+        for a, b in knn_pairs(vecs, block, sigs, anchors=anchor_table):
             yield (int(ranks[a]), int(ranks[b]))
 
     knn = spark.createDataFrame(
@@ -393,7 +398,17 @@ def dedup(
 
     # verification on the full texts
     side = ranked.select(
-        "rank", "id", "sha", "body_sha", "body", "signature", "vector", "boilerplate", "specifics", "date"
+        "rank",
+        "id",
+        "sha",
+        "body_sha",
+        "body",
+        "signature",
+        "vector",
+        "boilerplate",
+        "specifics",
+        "date",
+        "anchors",
     )
     a_side = side.select(*[F.col(c).alias(f"a_{c}") for c in side.columns])
     b_side = side.select(*[F.col(c).alias(f"b_{c}") for c in side.columns])
