@@ -66,3 +66,12 @@ def test_fractions_written_out_match_percentages(a: str, b: str) -> None:
     assert one(a).matches_value(one(b))
     assert not one("a quarter").matches_value(one("26%"))
     assert one("the third quarter").value == 3  # an ordinal, not a share
+
+
+def test_units_and_conversions() -> None:
+    assert one("1115 pence").matches_value(one("£11.15"))
+    assert one("5km").matches_value(one("5,000 metres"))
+    assert one("a thousand").matches_value(one("1,000"))
+    qs = find_quantities("worth $500m (£270m), the firm said")
+    assert [q.conversion for q in qs] == [False, True]
+    assert not one("40C").alt  # Celsius, not cents

@@ -210,3 +210,17 @@ def test_a_reworded_setting_of_speech_is_not_left_out(embedder) -> None:  # type
     src = "Speaking at a press conference in Paris, the minister said the talks had failed." + base
     cpy = "The minister told reporters in Paris the talks had failed." + base
     assert compare(src, cpy, embedder=embedder).changes == ()
+
+
+@pytest.mark.parametrize(
+    ("src", "cpy"),
+    [
+        ("Shares closed at 1115 pence on Tuesday.", "Shares closed at £11.15 on Tuesday."),
+        ("The deal is worth $500m (£270m), the company said.", "The deal is worth $500m, the company said."),
+        ("The firm cut 1,000 jobs last year, a fall of 5%.",
+         "The firm cut a thousand jobs last year, a fall of 5%."),
+    ],
+)
+def test_figures_in_other_units_are_not_changes(embedder, src, cpy) -> None:  # type: ignore[no-untyped-def]
+    base = " The council will vote on the plan next week."
+    assert compare(src + base, cpy + base, embedder=embedder).changes == ()

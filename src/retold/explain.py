@@ -385,9 +385,10 @@ class _Explainer:
             else:
                 unmatched_src.append(q)
         # A phrase naming a span of time ("a fortnight") only serves to match a figure.
-        leftover = [r for k, r in enumerate(dq) if k not in used and r.qualifier != SPAN]
+        # A currency conversion ("$100 (£53)") restates the figure before it: neither lost nor new.
+        leftover = [r for k, r in enumerate(dq) if k not in used and r.qualifier != SPAN and not r.conversion]
         for q in unmatched_src:
-            if q.value is None and q.qualifier in ("vague", SPAN):
+            if (q.value is None and q.qualifier in ("vague", SPAN)) or q.conversion:
                 continue  # a vague source word lost is no loss of precision
             partner = _nearest(q, leftover, len(s_str), len(d_str))
             if partner is not None:

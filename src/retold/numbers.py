@@ -21,6 +21,7 @@ _UNITS = {
     "first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6,
     "seventh": 7, "eighth": 8, "ninth": 9, "tenth": 10, "twice": 2, "double": 2,
     "once": 1, "single": 1, "both": 2, "pair": 2, "couple": 2,
+    "a hundred": 100, "a thousand": 1e3, "a million": 1e6, "a billion": 1e9,
 }
 _SCALES = {"thousand": 1e3, "k": 1e3, "million": 1e6, "m": 1e6, "mn": 1e6, "bn": 1e9,
            "billion": 1e9, "trillion": 1e12, "tn": 1e12, "hundred": 100}
@@ -75,6 +76,10 @@ _FRACTION = re.compile(
     r"(?P<den>halves|half|thirds|third|quarters|quarter|fifths|fifth|sixths|sixth|eighths|eighth|tenths|tenth)\b",
     re.IGNORECASE,
 )
+_MINOR_AFTER = re.compile(r"\s?(?:pence|p|cents?)\b", re.IGNORECASE)
+_KILO_AFTER = re.compile(r"\s?(?:km|kilometres?|kilometers?|kg|kilograms?|kilogrammes?)\b", re.IGNORECASE)
+# An amount in a currency, then an opening bracket: what follows restates it in another currency.
+_CONVERTED = re.compile(r"[£$€¥]\s?\d[\d.,]*\s?(?:bn|m|k|million|billion|trillion)?\s?\($")
 _VAGUE_RE = re.compile(r"\b(" + "|".join(sorted(VAGUE | UNIVERSAL, key=len, reverse=True)) + r")\b", re.I)
 
 
@@ -91,6 +96,7 @@ class Quantity:
     fraction: bool = False
     alt: float | None = None  # a second reading: "38m" is 38 million or 38 metres
     days: float | None = None  # a span of time, in days: "12 months", "a fortnight"
+    conversion: bool = False  # an amount restated in another currency: the "(£53)" of "$100 (£53)"
 
     def same_span(self, other: Quantity) -> bool:
         """True when both are the same span of time ("12 months" / "the past year", "24 hours" / "a day")."""
@@ -186,7 +192,13 @@ def find_quantities(text: str) -> list[Quantity]:
         frac = bool(word) and 0 < value < 1 and not pct
         unit = _UNIT_AFTER.match(text, m.end())
         days = value * _SPAN_DAYS[unit.group(1).lower()] if unit and not pct and not scale else None
-        out.append(Quantity(m.start(), m.end(), m.group(), value, qual, pct, frac, alt, days))
+        if not scale and not pct and not m.group("cur") and alt is None:
+            if _MINOR_AFTER.match(text, m.end()):
+                alt = value / 100  # "1115 pence" is £11.15
+            elif _KILO_AFTER.match(text, m.end()):
+                alt = value * 1000  # "5km" is 5,000 metres
+        conv = bool(m.group("cur")) and _CONVERTED.search(text, 0, m.start()) is not None
+        out.append(Quantity(m.start(), m.end(), m.group(), value, qual, pct, frac, alt, days, conv))
         taken.append((m.start(), m.end()))
     for m in _SPAN_PHRASE.finditer(text):
         if not any(a <= m.start() < b or m.start() <= a < m.end() for a, b in taken):
