@@ -224,3 +224,15 @@ def test_a_reworded_setting_of_speech_is_not_left_out(embedder) -> None:  # type
 def test_figures_in_other_units_are_not_changes(embedder, src, cpy) -> None:  # type: ignore[no-untyped-def]
     base = " The council will vote on the plan next week."
     assert compare(src + base, cpy + base, embedder=embedder).changes == ()
+
+
+@pytest.mark.parametrize(
+    ("src", "cpy"),
+    [
+        ("The Federal Reserve raised interest rates on Tuesday.", "The Fed raised interest rates on Tuesday."),
+        ("The World Health Organization warned of a new outbreak.", "The WHO warned of a new outbreak."),
+    ],
+)
+def test_a_name_shortened_is_not_lost(embedder, src, cpy) -> None:  # type: ignore[no-untyped-def]
+    base = " The council will vote on the plan next week."
+    assert compare(src + base, cpy + base, embedder=embedder).changes == ()

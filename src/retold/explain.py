@@ -529,6 +529,8 @@ class _Explainer:
             keys = [_key(t) for t in ent if t.pos_ == "PROPN"]
             if not keys or ent.text.lower() in self.src.doc.view.lower():
                 continue
+            if all(t.i in self._acronym_named("dst") for t in ent if t.pos_ == "PROPN"):
+                continue  # "WHO" for the source's "World Health Organization"
             present = sum(k in self.src_all_keys for k in keys)
             if (ent.label_ == "PERSON" and keys[-1] in self.src_all_keys) or present > len(keys) / 2:
                 continue
@@ -586,6 +588,9 @@ class _Explainer:
                 continue  # "he said": the speaker is carried by the context
             if d_speakers and _definite_description(speaker):
                 continue  # "the company said" -> "Cairn said": the same speaker, named
+            d_text = " ".join(t.text for sp in d_speakers for t in sp)
+            if d_speakers and _acronym_or_alias(" ".join(t.text for t in speaker), d_text):
+                continue  # "the World Health Organization" -> "the WHO"
             dst = None
             if d_speakers:
                 sp = d_speakers[0]
@@ -723,7 +728,32 @@ def _acronym_or_alias(name: str, text: str) -> bool:
         initials = "".join(w[0] for w in words).upper()
         if re.search(rf"\b{initials}\w?\b", text):
             return True
+    return _shortened(words, text)
+
+
+def _shortened(words: list[str], text: str) -> bool:
+    """True when ``text`` names the capitalised ``words`` of a name by a contraction of its first
+    word ("Federal Reserve" / "the Fed", "Manchester United" / "Man Utd"); a capitalised word
+    opening a sentence does not count."""
+    if not words:
+        return False
+    for m in re.finditer(r"\b[A-Z][a-z]+\b", text):
+        before = text[: m.start()].rstrip()
+        if not before or before[-1] in ".!?\"“:":
+            continue
+        if m.group() != words[0] and m.group().lower() not in STOPWORDS and _abbreviates(m.group(), words[0]):
+            return True
     return False
+
+
+def _abbreviates(short: str, word: str) -> bool:
+    """True when ``short`` is ``word`` or a contraction of it (same first letter, its letters in order)."""
+    if short == word:
+        return True
+    if len(short) < 3 or len(short) >= len(word) or short[0] != word[0]:
+        return False
+    rest = iter(word[1:].lower())
+    return all(c in rest for c in short[1:].lower())
 
 
 _NAME_LINKS = frozenset({"&", "and", "of", "for", "the", "-"})
