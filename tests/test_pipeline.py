@@ -229,7 +229,8 @@ def test_figures_in_other_units_are_not_changes(embedder, src, cpy) -> None:  # 
 @pytest.mark.parametrize(
     ("src", "cpy"),
     [
-        ("The Federal Reserve raised interest rates on Tuesday.", "The Fed raised interest rates on Tuesday."),
+        ("The Federal Reserve raised interest rates on Tuesday.",
+         "The Fed raised interest rates on Tuesday."),
         ("The World Health Organization warned of a new outbreak.", "The WHO warned of a new outbreak."),
     ],
 )
