@@ -508,7 +508,9 @@ class SQLiteStore:
             metric="cos",
             dtype="f16",
             connectivity=16,
-            expansion_add=128,
+            # 64, not usearch's 128: half the insertion work (the indexing bottleneck at 1M documents)
+            # for 0.9979 instead of 0.9982 of dedup's exact candidate pairs on 100k bench vectors.
+            expansion_add=64,
             expansion_search=256,
         )
 
