@@ -86,7 +86,16 @@ from retold.clean import clean, looks_like_html
 from retold.errors import ConfigError, InputError
 from retold.io import DEFAULT_MAX_BYTES, parse_date, read_text
 
-__all__ = ["DEFAULT_MAX_BYTES", "Document", "Skip", "Source", "count_documents", "iter_documents", "iter_source", "list_sources"]
+__all__ = [
+    "DEFAULT_MAX_BYTES",
+    "Document",
+    "Skip",
+    "Source",
+    "count_documents",
+    "iter_documents",
+    "iter_source",
+    "list_sources",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -257,7 +266,8 @@ def list_sources(
         if path.is_dir():
             files, errors = _walk(path)
             for e in errors:
-                reader.report(_Where(e.filename if isinstance(e.filename, str) else name), f"cannot list this directory: {e.strerror or e}")
+                where = _Where(e.filename if isinstance(e.filename, str) else name)
+                reader.report(where, f"cannot list this directory: {e.strerror or e}")
             for rel, f in files:
                 fmt = _format_of(f.name)
                 assert fmt is not None
@@ -267,7 +277,8 @@ def list_sources(
         else:
             fmt = _format_of(path.name)
             if fmt is None:
-                reader.report(_Where(name), f"unknown file type; give a directory or a file ending in {_KNOWN_SUFFIXES}")
+                msg = f"unknown file type; give a directory or a file ending in {_KNOWN_SUFFIXES}"
+                reader.report(_Where(name), msg)
                 continue
             out.append(Source(str(path), name, fmt, path.name))
     return out
