@@ -145,6 +145,10 @@ def test_eval_gate(shared: Path, embedder) -> None:  # type: ignore[no-untyped-d
     assert t["republish_false_alarms"] <= floors["max_republish_false_alarms"]
 
 
+# A neutral sentence after the one under test, so each text has a body beyond it.
+_BASE = " The council will vote on the plan next week."
+
+
 def test_split_quote_and_demonym_are_not_changes(embedder) -> None:  # type: ignore[no-untyped-def]
     src = (
         "The coach named his squad for the summer tour on Friday.\n"
@@ -195,20 +199,18 @@ def test_spans_of_time_and_a_generic_speaker_reworded_are_not_changes(embedder, 
 
 
 def test_a_forecast_reworded_is_not_hedged(embedder) -> None:  # type: ignore[no-untyped-def]
-    base = " The council will vote on the plan next week."
-    src = "The bank is expected to raise rates in June, analysts said." + base
-    cpy = "The bank is likely to raise rates in June, analysts said." + base
+    src = "The bank is expected to raise rates in June, analysts said." + _BASE
+    cpy = "The bank is likely to raise rates in June, analysts said." + _BASE
     assert compare(src, cpy, embedder=embedder).changes == ()
     # A firm statement made likely is still a hedge.
-    src = "The bank will raise rates in June, analysts said." + base
+    src = "The bank will raise rates in June, analysts said." + _BASE
     c = compare(src, cpy, embedder=embedder)
     assert [ch.note for ch in c.changes] == ["statement hedged"]
 
 
 def test_a_reworded_setting_of_speech_is_not_left_out(embedder) -> None:  # type: ignore[no-untyped-def]
-    base = " The council will vote on the plan next week."
-    src = "Speaking at a press conference in Paris, the minister said the talks had failed." + base
-    cpy = "The minister told reporters in Paris the talks had failed." + base
+    src = "Speaking at a press conference in Paris, the minister said the talks had failed." + _BASE
+    cpy = "The minister told reporters in Paris the talks had failed." + _BASE
     assert compare(src, cpy, embedder=embedder).changes == ()
 
 
@@ -222,8 +224,7 @@ def test_a_reworded_setting_of_speech_is_not_left_out(embedder) -> None:  # type
     ],
 )
 def test_figures_in_other_units_are_not_changes(embedder, src, cpy) -> None:  # type: ignore[no-untyped-def]
-    base = " The council will vote on the plan next week."
-    assert compare(src + base, cpy + base, embedder=embedder).changes == ()
+    assert compare(src + _BASE, cpy + _BASE, embedder=embedder).changes == ()
 
 
 @pytest.mark.parametrize(
@@ -235,5 +236,4 @@ def test_figures_in_other_units_are_not_changes(embedder, src, cpy) -> None:  # 
     ],
 )
 def test_a_name_shortened_is_not_lost(embedder, src, cpy) -> None:  # type: ignore[no-untyped-def]
-    base = " The council will vote on the plan next week."
-    assert compare(src + base, cpy + base, embedder=embedder).changes == ()
+    assert compare(src + _BASE, cpy + _BASE, embedder=embedder).changes == ()

@@ -189,42 +189,36 @@ def _merge_by_meaning(
     side than the link's own text was: a sentence folded into its neighbour in other words, which
     word overlap does not see ("Many are still to be convinced." + "A survey found..." ->
     "Many remain unconvinced, a survey finding...")."""
-    cands: list[tuple[str, int, int]] = []  # (side, sentence, group key)
-    for i in range(len(src)):
-        j = int(np.argmax(cos[i]))
-        if i not in s_link and cos[i, j] >= opts.meaning_cosine and j in d_link:
-            key = _group_of(groups, src_index=d_link[j])
-            if any(abs(i - x) == 1 for x in groups[key][0]):
-                cands.append(("src", i, key))
-    for j in range(len(dst)):
-        i = int(np.argmax(cos[:, j]))
-        if j not in d_link and cos[i, j] >= opts.meaning_cosine and i in s_link:
-            key = _group_of(groups, src_index=i)
-            if any(abs(j - x) == 1 for x in groups[key][1]):
-                cands.append(("dst", j, key))
+    # Each side in turn: its leftover sentences, its links, the other side's links, and the cosine
+    # of its sentences (rows) against the other side's; groups hold (source list, copy list).
+    sides = ((0, src, dst, s_link, d_link, cos), (1, dst, src, d_link, s_link, cos.T))
+    cands: list[tuple[int, int, int]] = []  # (side, sentence, group key)
+    for side, this, _, this_link, other_link, c in sides:
+        for k in range(len(this)):
+            o = int(np.argmax(c[k]))
+            if k in this_link or c[k, o] < opts.meaning_cosine or o not in other_link:
+                continue
+            key = _group_of(groups, src_index=other_link[o] if side == 0 else o)
+            if any(abs(k - x) == 1 for x in groups[key][side]):
+                cands.append((side, k, key))
     if not cands:
         return
     texts: list[str] = []
     for side, k, key in cands:
-        s_idx, d_idx = groups[key]
-        mine, other = (s_idx, d_idx) if side == "src" else (d_idx, s_idx)
-        this_side, other_side = (src, dst) if side == "src" else (dst, src)
+        _, this, other, *_ = sides[side]
+        mine, theirs = groups[key][side], groups[key][1 - side]
         texts += [
-            " ".join(this_side[x].text for x in sorted(mine)),
-            " ".join(this_side[x].text for x in sorted([*mine, k])),
-            " ".join(other_side[x].text for x in sorted(other)),
+            " ".join(this[x].text for x in sorted(mine)),
+            " ".join(this[x].text for x in sorted([*mine, k])),
+            " ".join(other[x].text for x in sorted(theirs)),
         ]
     vecs = encode(texts)
     for n, (side, k, key) in enumerate(cands):
         before, after, other_v = vecs[3 * n], vecs[3 * n + 1], vecs[3 * n + 2]
         if float(after @ other_v - before @ other_v) < opts.meaning_gain:
             continue
-        if side == "src":
-            groups[key][0].append(k)
-            s_link[k] = groups[key][1][0]
-        else:
-            groups[key][1].append(k)
-            d_link[k] = groups[key][0][0]
+        groups[key][side].append(k)
+        sides[side][3][k] = groups[key][1 - side][0]
 
 
 def _group_of(groups: dict[int, tuple[list[int], list[int]]], *, src_index: int) -> int:

@@ -418,14 +418,16 @@ class _Explainer:
         d_quotes = _quote_spans(d_norm)
         s_quotes = _quote_spans(s_norm)
         # A quote split by an inserted "he said" (or joined where the other side split it).
-        d_joined, s_joined = _joined_quotes(d_quotes), _joined_quotes(s_quotes)
+        d_joined = _joined_quotes(d_quotes)
+        # ... or runs of source quotes that the copy gives as one quote
+        s_joined_whole = _joined_quotes(s_quotes) & {_squash(dq[2]) for dq in d_quotes}
         covered: list[tuple[int, int]] = []
         for q_start, q_end, q in s_quotes:
             qw = _words(q)
             if not qw:
                 continue
             sq = _squash(q)
-            if sq in d_joined or any(sq in j and _squash(dq[2]) == j for dq in d_quotes for j in s_joined):
+            if sq in d_joined or any(sq in j for j in s_joined_whole):
                 continue
             best, best_ov = None, 0.0
             for dq in d_quotes:
@@ -546,12 +548,14 @@ class _Explainer:
     def _demonym(self, place: str, others: list[Token]) -> bool:
         """True when ``others`` name ``place`` by its adjective ("France" / "French"): a capitalised
         word sharing its first two letters whose meaning is close."""
+        if " " in place:
+            return False
         head = place[:2].lower()
         words = sorted({
             t.text for t in others
             if t.is_alpha and t.text[0].isupper() and t.text != place and t.text[:2].lower() == head
         })
-        if not words or " " in place:
+        if not words:
             return False
         vecs = self._embed([place, *words])
         return bool((vecs[1:] @ vecs[0]).max() >= DEMONYM_COSINE)
@@ -1016,7 +1020,7 @@ def _without_kept_figures(
         lo, hi = rng[0] + min(q.start for q in kept), rng[0] + max(q.end for q in kept)
         pieces = []
         for p0, p1 in ((rng[0], lo), (hi, rng[1])):
-            words = [m for m in re.finditer(r"[\w']+", text[p0:p1])]
+            words = list(re.finditer(r"[\w']+", text[p0:p1]))
             while words and _figure_link(words[-1].group()) and p0 < lo:
                 words.pop()  # "growing at between" before the figure
             while words and _figure_link(words[0].group()) and p0 >= hi:

@@ -64,16 +64,15 @@ _TIME = re.compile(
 # Units of time in days, and phrases naming one span of a unit ("a fortnight", "the past year").
 _SPAN_DAYS = {"hour": 1 / 24, "day": 1.0, "week": 7.0, "fortnight": 14.0, "month": 365.25 / 12,
               "year": 365.25, "decade": 3652.5}
-_UNIT_AFTER = re.compile(r"[\s-]*(hour|day|week|fortnight|month|year|decade)s?\b", re.IGNORECASE)
-_SPAN_PHRASE = re.compile(
-    r"\b(?:a|an|one|the past|a full)\s+(hour|day|week|fortnight|month|year|decade)\b", re.IGNORECASE
-)
+_span_units = "|".join(_SPAN_DAYS)
+_UNIT_AFTER = re.compile(rf"[\s-]*({_span_units})s?\b", re.IGNORECASE)
+_SPAN_PHRASE = re.compile(rf"\b(?:a|an|one|the past|a full)\s+({_span_units})\b", re.IGNORECASE)
 # "three-quarters", "two thirds", "one-fifth": shares written as fractions.
 _DENOMINATORS = {"half": 2, "halves": 2, "third": 3, "thirds": 3, "quarter": 4, "quarters": 4, "fifth": 5,
                  "fifths": 5, "sixth": 6, "sixths": 6, "eighth": 8, "eighths": 8, "tenth": 10, "tenths": 10}
 _FRACTION = re.compile(
     rf"(?:(?P<fqual>{_qual_words})\s+)?\b(?P<num>a|an|one|two|three|four|five|six|seven|eight|nine)[\s-]"
-    r"(?P<den>halves|half|thirds|third|quarters|quarter|fifths|fifth|sixths|sixth|eighths|eighth|tenths|tenth)\b",
+    rf"(?P<den>{'|'.join(sorted(_DENOMINATORS, key=len, reverse=True))})\b",
     re.IGNORECASE,
 )
 _MINOR_AFTER = re.compile(r"\s?(?:pence|p|cents?)\b", re.IGNORECASE)
