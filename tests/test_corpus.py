@@ -195,6 +195,25 @@ def test_cli_search_without_index_is_a_clear_error(
     assert "no such index" in capsys.readouterr().err
 
 
+def test_vectors_queued_for_the_ann_index_are_all_in_it_and_in_its_file(
+    tmp_path: Path, corpus: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import retold.store as store_module
+
+    monkeypatch.setattr(store_module, "ANN_BACKLOG", 3)  # the writer waits for the queue now and then
+    src = _write_jsonl(tmp_path / "c.jsonl", [{"id": k, "text": v} for k, v in corpus.items()])
+    store = _store(tmp_path)
+    index_paths([src], store, batch_size=4)  # 16 batches, their insertions queued on one thread
+    store.checkpoint()
+    ids = {h.id for h in search(store, corpus["doc001"]).hits}
+    assert {"copy-exact", "copy-boiler", "copy-edit"} <= ids
+    store.close()
+    from usearch.index import Index
+
+    saved = Index.restore(str(tmp_path / "idx.db.usearch"))  # the file, not caught up on open
+    assert saved is not None and len(saved) == len(corpus)
+
+
 def test_sigkill_mid_index_then_rerun_indexes_each_document_once(tmp_path: Path) -> None:
     rng = random.Random(3)
     n = 3000

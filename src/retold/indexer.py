@@ -133,7 +133,7 @@ def index_paths(
                     commit(*fut.result())
                     bar(n)
             if time.monotonic() - last_flush > FLUSH_SECONDS:
-                store.flush()
+                store.checkpoint()
                 last_flush = time.monotonic()
         while pending:
             n, fut = pending.popleft()

@@ -27,7 +27,9 @@ import os
 import sqlite3
 import struct
 import threading
+import time
 import zlib
+from collections import deque
 from collections.abc import Iterable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -43,6 +45,8 @@ __all__ = ["SCHEMA_VERSION", "EncodedDoc", "IndexParams", "SQLiteStore", "Store"
 SCHEMA_VERSION = 3
 EXACT_SEARCH = 100_000
 STAGE_ROWS = 2_000_000  # staged band rows (≈ 60,000 documents) that trigger a merge
+ANN_BACKLOG = 64  # batches of vectors queued for insertion into the ANN index (≈ 32,000 vectors, 16 MB)
+ANN_SAVE_SECONDS = 600.0  # checkpoint(): the longest an index run goes without saving the ANN file
 
 
 @dataclass(frozen=True, slots=True)
@@ -268,7 +272,8 @@ class SQLiteStore:
         self._ann: Any = None
         self._ann_dirty = False
         self._ann_pool: ThreadPoolExecutor | None = None
-        self._ann_pending: Future[None] | None = None
+        self._ann_pending: deque[Future[None]] = deque()
+        self._ann_saved = time.monotonic()
         self._staged = 0  # band rows staged by this process since the last merge
         self._has_stage = self._has_table("bands_new")  # an index made before staging has none
 
@@ -333,10 +338,15 @@ class SQLiteStore:
             keys = np.array(rowids, dtype=np.uint64)
             vectors = np.stack([e.vector for e in encoded])
             with self._lock:
-                self._ann_wait()  # one insertion at a time, in batch order
+                # Insertions queue up on one thread, in batch order. The writer waits only when
+                # ANN_BACKLOG batches are queued: waiting for each one stalled the whole pipeline
+                # (no batch written, none sent to the workers) whenever one insertion took longer
+                # than preparing a batch, as it does in a large index.
+                while len(self._ann_pending) >= ANN_BACKLOG:
+                    self._ann_pending.popleft().result()
                 if self._ann_pool is None:
                     self._ann_pool = ThreadPoolExecutor(1, thread_name_prefix="retold-ann")
-                self._ann_pending = self._ann_pool.submit(ann.add, keys, vectors)
+                self._ann_pending.append(self._ann_pool.submit(ann.add, keys, vectors, threads=1))
                 self._ann_dirty = True
         self._staged += len(staged) + len(passage_rows)
         if self._staged >= STAGE_ROWS:
@@ -344,10 +354,9 @@ class SQLiteStore:
         return rowids
 
     def _ann_wait(self) -> None:
-        """Wait for the ANN insertion in flight, if any (and raise its error)."""
-        pending, self._ann_pending = self._ann_pending, None
-        if pending is not None:
-            pending.result()
+        """Wait for the ANN insertions queued, if any (and raise the first error)."""
+        while self._ann_pending:
+            self._ann_pending.popleft().result()
 
     def delete(self, doc_id: str) -> bool:
         with self._tx():
@@ -561,6 +570,10 @@ class SQLiteStore:
                 pending = self._staged or self.db.execute("SELECT 1 FROM bands_new LIMIT 1").fetchone()
             if pending:
                 self._merge_bands()
+        self._save_ann()
+
+    def _save_ann(self) -> None:
+        """Save the ANN index atomically (after its queued insertions) if it changed."""
         with self._lock:
             self._ann_wait()
             if self._ann is None or not self._ann_dirty or self.readonly:
@@ -569,6 +582,23 @@ class SQLiteStore:
             self._ann.save(str(tmp))
             os.replace(tmp, self.ann_path)
             self._ann_dirty = False
+            self._ann_saved = time.monotonic()
+
+    def checkpoint(self) -> None:
+        """Save the ANN index during a long run of :meth:`add` without stalling it.
+
+        The rows are durable already (each batch is committed; staged band rows are merged when
+        enough have gathered). The ANN file only spares a rerun after a crash the work of catching
+        it up, so it is saved when its insertion queue is empty, or when the last save is older
+        than ANN_SAVE_SECONDS (then the queue is waited for).
+        """
+        with self._lock:
+            if self._ann is None or not self._ann_dirty or self.readonly:
+                return
+            idle = all(f.done() for f in self._ann_pending)
+            if not idle and time.monotonic() - self._ann_saved < ANN_SAVE_SECONDS:
+                return
+        self._save_ann()
 
     def close(self) -> None:
         try:
