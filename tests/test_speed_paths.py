@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from retold.embed import OnnxMiniLM
+from retold.embed import RUN_COST_TOKENS, OnnxMiniLM, similarities
 from retold.explain import _Keys, explain, needs_parse
 from retold.pipeline import compare
 from retold.segment import split_sentences
@@ -67,6 +67,53 @@ def test_batches_cover_every_text_once(model: OnnxMiniLM, workers: int) -> None:
     assert all(len(b) <= model.batch_size for b in batches)
     cap = max(model.batch_tokens, max(lens))
     assert all(len(b) * max(lens[i] for i in b) <= cap for b in batches)
+
+
+def test_batches_are_the_cheapest_cut(model: OnnxMiniLM) -> None:
+    """The batches minimise padded tokens plus a fixed cost per batch: checked against every cut."""
+    from itertools import combinations, pairwise
+
+    lens = [3, 40, 7, 7, 120, 3, 25, 60, 9, 11, 4, 33]
+    desc = sorted(lens, reverse=True)
+    cap = max(model.batch_tokens, desc[0])
+
+    def cost(cuts: tuple[int, ...]) -> float:
+        bounds = [0, *cuts, len(desc)]
+        groups = [desc[a:b] for a, b in pairwise(bounds)]
+        if any(len(g) * g[0] > cap or len(g) > model.batch_size for g in groups):
+            return float("inf")
+        return sum(RUN_COST_TOKENS + len(g) * g[0] for g in groups)
+
+    best = min(cost(c) for k in range(len(desc)) for c in combinations(range(1, len(desc)), k))
+    got = model._batches(lens)
+    assert sum(RUN_COST_TOKENS + len(b) * max(lens[i] for i in b) for b in got) == best
+    sizes = [len(b) * max(lens[i] for i in b) for b in got]
+    assert sizes == sorted(sizes, reverse=True)  # the largest first, for the workers
+
+
+@pytest.mark.parametrize(("m", "n"), [(1, 5), (2, 313), (3, 313), (40, 313), (173, 313), (33, 33), (90, 70)])
+def test_similarities_are_the_row_products(m: int, n: int) -> None:
+    rng = np.random.default_rng(m * 1000 + n)
+    a = rng.standard_normal((m, 384), dtype=np.float32)
+    b = rng.standard_normal((n, 384), dtype=np.float32)
+    a /= np.linalg.norm(a, axis=1, keepdims=True)
+    b /= np.linalg.norm(b, axis=1, keepdims=True)
+    got = similarities(a, b)
+    assert got.shape == (m, n) and got.dtype == np.float32
+    np.testing.assert_allclose(got, a @ b.T, rtol=0, atol=1e-6)
+    assert np.array_equal(similarities(a, b), got)
+
+
+def test_grader_learns_the_same_from_given_vectors(model: OnnxMiniLM) -> None:
+    from retold.tone import Grader
+
+    words = ["soaring", "tiny", "harbour", "tiny", "colossal", "quickly"]
+    plain, given = Grader(model.encode), Grader(model.encode)
+    plain.learn(words)
+    todo = given.unknown(words)
+    assert todo == [w for w in dict.fromkeys(words) if w in plain._guess]
+    given.learn(words, model.encode(todo))
+    assert given._guess == plain._guess
 
 
 def test_lazy_keys_answer_as_the_extended_set() -> None:

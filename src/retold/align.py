@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from retold.embed import Embedder
+from retold.embed import Embedder, similarities
 from retold.nlp import content_words
 from retold.types import Alignment, LinkKind, Sentence, SentenceLink
 
@@ -80,7 +80,7 @@ def align_embeddings(
     sw = [set(content_words(s.text)) for s in src]
     dw = [set(content_words(s.text)) for s in dst]
     lex = _lexical(sw, dw)
-    cos = np.clip(src_vecs @ dst_vecs.T, 0.0, 1.0)
+    cos = np.clip(similarities(src_vecs, dst_vecs), 0.0, 1.0)
     score = score_matrix(cos, lex, opts)
 
     # 1. Greedy one-to-one on the best pairs.

@@ -273,8 +273,13 @@ class _Explainer:
                 prefetch += s_free + d_free
             work.append((lk, s_toks, d_toks, s_keys, d_keys))
             to_grade += candidates(s_toks) + candidates(d_toks)
-        self._embed(prefetch)
-        self.grader.learn(to_grade)
+        # The words to prefetch and those the grader needs, in one batched call (one run of the model).
+        new = [t for t in dict.fromkeys(prefetch) if t not in self.vectors]
+        todo = self.grader.unknown(to_grade)
+        if new or todo:
+            vecs = self.encode(new + todo)
+            self.vectors.update(zip(new, vecs[: len(new)], strict=True))
+            self.grader.learn(todo, vecs[len(new) :])
         for item in work:
             self.link(*item)
 

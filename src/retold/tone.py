@@ -174,14 +174,25 @@ class Grader:
             return []
         return _TABLE.get(_lemma(tok)) or _TABLE.get(tok.lower_) or self._guess.get(_lemma(tok), [])
 
-    def learn(self, words: list[str]) -> None:
-        """Grade words outside the table by their nearest anchor (one batched encode)."""
-        todo = [w for w in dict.fromkeys(words) if w not in _TABLE and w not in self._guess]
+    def unknown(self, words: list[str]) -> list[str]:
+        """The distinct ``words`` neither in the table nor graded yet: those :meth:`learn` would grade."""
+        return [w for w in dict.fromkeys(words) if w not in _TABLE and w not in self._guess]
+
+    def learn(self, words: list[str], vectors: np.ndarray | None = None) -> None:
+        """Grade words outside the table by their nearest anchor (one batched encode).
+
+        ``vectors``, when given, are those of ``unknown(words)``, already encoded.
+        """
+        todo = self.unknown(words)
         if not todo or self.encode is None:
             return
+        if vectors is None:
+            vectors = self.encode(todo)
         if self._anchor_vecs is None:
             self._anchor_vecs = self.encode(ANCHORS)
-        sims = self.encode(todo) @ self._anchor_vecs.T
+        from retold.embed import similarities
+
+        sims = similarities(vectors, self._anchor_vecs)
         for w, row in zip(todo, sims, strict=True):
             k = int(np.argmax(row))
             self._guess[w] = _TABLE[ANCHORS[k]] if row[k] >= NEIGHBOUR_COSINE else []
