@@ -94,3 +94,27 @@ def test_sentence_with_a_figure_the_copy_lacks_is_not_restated() -> None:
         "Forty cargo ships waited outside the port on Monday for hours."
     )
     assert align_embeddings(src, dst, s_vecs, d_vecs).source_restated == (2,)
+
+
+def test_headline_links_to_headline_and_lead_to_lead() -> None:
+    import numpy as np
+
+    from retold.align import align_embeddings
+
+    src = split_sentences(
+        "Council backs bridge plan\n\nThe council approved a new bridge across the harbour on Tuesday, "
+        "the mayor said.\n\nWork starts in spring."
+    )
+    dst = split_sentences(
+        "Mayor says council approved harbour bridge on Tuesday\n\nCouncillors gave the green light to a "
+        "planned crossing of the port this week, according to the city's leader.\n\nWork starts in spring."
+    )
+    e = np.eye(4, dtype=np.float32)
+    # Each headline sums up the other text's lead more closely than the two leads match each other.
+    s_vecs = np.stack([0.6 * e[0] + 0.8 * e[1], 0.9 * e[0] + 0.436 * e[1], e[3]])
+    d_vecs = np.stack([e[0], 0.75 * e[0] + 0.661 * e[1], e[3]])
+    a = align_embeddings(src, dst, s_vecs, d_vecs)
+    assert [(lk.source, lk.copy) for lk in a.links] == [((0,), (0,)), ((1,), (1,)), ((2,), (2,))]
+    # Without a headline on one side, its first line may link to the other's lead.
+    a = align_embeddings(src[1:], dst, s_vecs[1:], d_vecs)
+    assert ((0,), (0,)) in [(lk.source, lk.copy) for lk in a.links]

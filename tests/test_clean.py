@@ -44,3 +44,15 @@ def test_html_offsets_index_the_raw_markup() -> None:
     s = doc.sentences[texts.index("The mayor said the cost was £4m.")]
     span = doc.input_span(s.start, s.end)
     assert html[span.start : span.end] == "The mayor said the cost was £4m."
+
+
+def test_character_references_in_plain_text_are_read_and_spans_index_them() -> None:
+    text = "Pascal Pap&#233; joined R&amp;D at AT&T; &nosuchname; stays.\nShe left."
+    doc = clean(text)
+    assert doc.view.startswith("Pascal Papé joined R&D at AT&T; &nosuchname; stays.")
+    at = doc.view.index("Papé")
+    span = doc.input_span(at, at + len("Papé"))
+    assert text[span.start : span.end] == "Pap&#233;" and span.text == "Papé"
+    first = doc.sentences[0]
+    assert text[doc.input_span(first.start, first.end).start :].startswith("Pascal Pap&#233;")
+    assert clean("No references here; AT&T stays.").offsets is None

@@ -74,4 +74,6 @@ def test_units_and_conversions() -> None:
     assert one("a thousand").matches_value(one("1,000"))
     qs = find_quantities("worth $500m (£270m), the firm said")
     assert [q.conversion for q in qs] == [False, True]
+    qs = find_quantities("an investment of 300bn yen ($2.9bn, £1.5bn) over 3 years")
+    assert [q.conversion for q in qs] == [False, True, True, False]
     assert not one("40C").alt  # Celsius, not cents

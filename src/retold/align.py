@@ -17,6 +17,7 @@ import numpy as np
 
 from retold.embed import Embedder, similarities
 from retold.nlp import content_words
+from retold.segment import has_headline
 from retold.types import Alignment, LinkKind, Sentence, SentenceLink
 
 
@@ -82,6 +83,12 @@ def align_embeddings(
     lex = _lexical(sw, dw)
     cos = np.clip(similarities(src_vecs, dst_vecs), 0.0, 1.0)
     score = score_matrix(cos, lex, opts)
+    if has_headline(src) and has_headline(dst):
+        # Headline to headline, body to body: a headline sums up the lead sentence, so the two
+        # may score higher across than the reworded pairs do, and would take each other's place.
+        for m in (cos, score):
+            m[0, 1:] = 0.0
+            m[1:, 0] = 0.0
 
     # 1. Greedy one-to-one on the best pairs.
     pairs = np.argwhere((score >= opts.link_threshold) | (cos >= opts.strong_cosine))

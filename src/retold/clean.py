@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from html.parser import HTMLParser
 
 from retold.segment import split_sentences
-from retold.types import Boilerplate, CleanDocument
+from retold.types import CHAR_REFERENCE, Boilerplate, CleanDocument
 
 # Words typical of page furniture rather than of news prose. A line is judged
 # on the density of such words together with its shape, never on its content
@@ -152,17 +152,20 @@ def clean(text: str) -> CleanDocument:
     """Split an input text into content sentences and boilerplate lines.
 
     HTML input (detected from its markup) is reduced to its main text with
-    trafilatura; offsets still index the HTML as given.
+    trafilatura; offsets still index the HTML as given. Character references left
+    in plain text by a scraper ("Pap&#233;", "&amp;") are read as the characters
+    they stand for, their spans still indexing the reference.
 
     Examples:
         >>> doc = clean("Share on: Facebook | X | Email\\nThe minister resigned. She left.")
         >>> [b.text for b in doc.boilerplate], [s.text for s in doc.sentences]
         (['Share on: Facebook | X | Email'], ['The minister resigned.', 'She left.'])
     """
+    offsets: tuple[int, ...] | None
     if looks_like_html(text):
         view, offsets = _html_view(text)
     else:
-        view, offsets = text, None
+        view, offsets = _unreferenced(text)
     boiler = find_boilerplate(view)
     ranges: list[tuple[int, int]] = []
     pos = 0
@@ -172,6 +175,30 @@ def clean(text: str) -> CleanDocument:
     ranges.append((pos, len(view)))
     sentences = split_sentences(view, ranges)
     return CleanDocument(text, view, tuple(sentences), tuple(boiler), offsets)
+
+
+def _unreferenced(text: str) -> tuple[str, tuple[int, ...] | None]:
+    """Plain text with its HTML character references replaced by their characters, and the map
+    from each character of the result to its offset in ``text`` (None when there is none)."""
+    if "&" not in text or not CHAR_REFERENCE.search(text):
+        return text, None
+    parts: list[str] = []
+    offsets: list[int] = []
+    pos = 0
+    for m in CHAR_REFERENCE.finditer(text):
+        ch = html.unescape(m.group())
+        if ch == m.group():  # not a reference HTML knows: left as it is
+            continue
+        parts.append(text[pos : m.start()])
+        offsets.extend(range(pos, m.start()))
+        parts.append(ch)
+        offsets.extend([m.start()] * len(ch))
+        pos = m.end()
+    if not parts:
+        return text, None
+    parts.append(text[pos:])
+    offsets.extend(range(pos, len(text)))
+    return "".join(parts), tuple(offsets)
 
 
 def body_text(text: str) -> tuple[str, int]:

@@ -77,8 +77,18 @@ _FRACTION = re.compile(
 )
 _MINOR_AFTER = re.compile(r"\s?(?:pence|p|cents?)\b", re.IGNORECASE)
 _KILO_AFTER = re.compile(r"\s?(?:km|kilometres?|kilometers?|kg|kilograms?|kilogrammes?)\b", re.IGNORECASE)
-# An amount in a currency, then an opening bracket: what follows restates it in another currency.
-_CONVERTED = re.compile(r"[£$€¥]\s?\d[\d.,]*\s?(?:bn|m|k|million|billion|trillion)?\s?\($")
+# An amount in a currency (a symbol before it or a currency named after it), then an opening bracket
+# and maybe other restatements: what follows restates it in another currency ("$100 (£53)",
+# "300bn yen ($2.9bn, £1.5bn)").
+_AMOUNT = r"\d[\d.,]*\s?(?:bn|m|k|million|billion|trillion)?"
+_CURRENCY_WORD = (
+    r"(?:yen|yuan|renminbi|euros?|dollars?|pounds?|sterling|rupees?|roubles?|rubles?|francs?|pesos?|"
+    r"won|rand|lira|kronor|kronur|krona|krone|zlotys?|reais|real|ringgit|baht|dinars?|dirhams?|riyals?)"
+)
+_CONVERTED = re.compile(
+    rf"(?:[£$€¥]\s?{_AMOUNT}|{_AMOUNT}\s?{_CURRENCY_WORD})\s?\((?:[£$€¥]\s?{_AMOUNT}\s?[,;]\s?)*$",
+    re.IGNORECASE,
+)
 _VAGUE_RE = re.compile(r"\b(" + "|".join(sorted(VAGUE | UNIVERSAL, key=len, reverse=True)) + r")\b", re.I)
 
 

@@ -6,6 +6,7 @@ import math
 import re
 from datetime import date
 
+from retold.segment import has_headline
 from retold.types import (
     Alignment,
     Change,
@@ -22,11 +23,7 @@ STRONG_LINK = 0.62
 
 def is_title(doc: CleanDocument, index: int) -> bool:
     """True for a headline: a first line of one short sentence without a full stop."""
-    if index != 0 or not doc.sentences:
-        return False
-    s = doc.sentences[0]
-    alone = len(doc.sentences) == 1 or doc.sentences[1].paragraph != s.paragraph
-    return alone and len(s.text.split()) <= 20 and s.text.rstrip()[-1] not in ".!?\"”"
+    return index == 0 and has_headline(doc.sentences)
 
 
 def coverage_scores(source: CleanDocument, copy: CleanDocument, alignment: Alignment) -> dict[str, float]:

@@ -10,7 +10,7 @@ Abbreviations ("Mr.", "U.S.", "e.g."), decimals ("2.5"), initials
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 from retold.types import Sentence
 
@@ -117,3 +117,13 @@ def _append(out: list[Sentence], text: str, start: int, end: int, paragraph: int
     end = start + len(piece.strip())
     if end > start and any(ch.isalnum() for ch in text[start:end]):
         out.append(Sentence(len(out), start, end, text[start:end], paragraph))
+
+
+def has_headline(sentences: Sequence[Sentence]) -> bool:
+    """True when the first sentence is a headline: one short sentence alone on its first line,
+    without a full stop."""
+    if not sentences:
+        return False
+    s = sentences[0]
+    alone = len(sentences) == 1 or sentences[1].paragraph != s.paragraph
+    return alone and len(s.text.split()) <= 20 and s.text.rstrip()[-1] not in ".!?\"”"

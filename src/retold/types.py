@@ -6,6 +6,7 @@ decoding), so ``text[span.start:span.end]`` always gives back the span's text.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
@@ -100,6 +101,9 @@ class Boilerplate:
     reason: str
 
 
+CHAR_REFERENCE = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
+
+
 @dataclass(frozen=True, slots=True)
 class CleanDocument:
     """An input text split into content sentences and boilerplate lines.
@@ -114,7 +118,7 @@ class CleanDocument:
     view: str
     sentences: tuple[Sentence, ...]
     boilerplate: tuple[Boilerplate, ...]
-    offsets: tuple[int, ...] | None = None  # view index -> input index (HTML only)
+    offsets: tuple[int, ...] | None = None  # view index -> input index (HTML, or decoded references)
 
     @property
     def body(self) -> str:
@@ -133,7 +137,11 @@ class CleanDocument:
         if end <= start:
             pos = self.offsets[start] if start < len(self.offsets) else len(self.text)
             return TextSpan(pos, pos, shown)
-        return TextSpan(self.offsets[start], self.offsets[end - 1] + 1, shown)
+        stop = self.offsets[end - 1] + 1
+        # A character that stands for a character reference ("&#233;") maps to its "&": span it all.
+        if self.text[stop - 1] == "&" and (ref := CHAR_REFERENCE.match(self.text, stop - 1)):
+            stop = ref.end()
+        return TextSpan(self.offsets[start], stop, shown)
 
 
 @dataclass(frozen=True, slots=True)
