@@ -1,6 +1,8 @@
 from __future__ import annotations
 
-from retold.align import align
+import numpy as np
+
+from retold.align import align, align_embeddings
 from retold.embed import HashingEmbedder
 from retold.segment import split_sentences
 from retold.types import LinkKind
@@ -25,10 +27,6 @@ def test_merge_and_new_sentence() -> None:
 
 
 def test_restated_sentence_is_marked() -> None:
-    import numpy as np
-
-    from retold.align import align_embeddings
-
     src = split_sentences(
         "The port reopened on Monday. Forty cargo ships waited outside. The port has reopened."
     )
@@ -47,10 +45,6 @@ def test_restated_sentence_is_marked() -> None:
 
 
 def test_neighbour_folded_in_other_words_joins_the_link() -> None:
-    import numpy as np
-
-    from retold.align import align_embeddings
-
     src = split_sentences("The port reopened on Monday. Merchants stay sceptical.")
     dst = split_sentences("The port reopened on Monday, though many traders are still unconvinced.")
     e = np.eye(2, dtype=np.float32)
@@ -74,10 +68,6 @@ def test_neighbour_folded_in_other_words_joins_the_link() -> None:
 
 
 def test_sentence_with_a_figure_the_copy_lacks_is_not_restated() -> None:
-    import numpy as np
-
-    from retold.align import align_embeddings
-
     src = split_sentences(
         "The port reopened on Monday. Forty cargo ships waited outside. "
         "Forty cargo ships waited outside the port on Monday for 12 hours."
@@ -97,10 +87,6 @@ def test_sentence_with_a_figure_the_copy_lacks_is_not_restated() -> None:
 
 
 def test_headline_links_to_headline_and_lead_to_lead() -> None:
-    import numpy as np
-
-    from retold.align import align_embeddings
-
     src = split_sentences(
         "Council backs bridge plan\n\nThe council approved a new bridge across the harbour on Tuesday, "
         "the mayor said.\n\nWork starts in spring."

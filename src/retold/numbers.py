@@ -206,7 +206,10 @@ def find_quantities(text: str) -> list[Quantity]:
                 alt = value / 100  # "1115 pence" is £11.15
             elif _KILO_AFTER.match(text, m.end()):
                 alt = value * 1000  # "5km" is 5,000 metres
-        conv = bool(m.group("cur")) and _CONVERTED.search(text, 0, m.start()) is not None
+        # (The amount and brackets before a figure fit in the 120 characters before it: the pattern,
+        # anchored at the figure, is not tried from every earlier position of a long text.)
+        before = max(0, m.start() - 120)
+        conv = bool(m.group("cur")) and _CONVERTED.search(text, before, m.start()) is not None
         out.append(Quantity(m.start(), m.end(), m.group(), value, qual, pct, frac, alt, days, conv))
         taken.append((m.start(), m.end()))
     for m in _SPAN_PHRASE.finditer(text):
