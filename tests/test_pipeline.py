@@ -247,3 +247,12 @@ def test_a_character_reference_left_in_plain_text_reads_as_its_character(embedde
     assert compare(src, cpy, embedder=embedder).changes == ()
     # Another name is still a change.
     assert compare(src, cpy.replace("Pascal Papé", "Lionel Nallet"), embedder=embedder).changes
+
+
+def test_a_day_of_the_week_given_as_another_is_a_changed_date(embedder) -> None:  # type: ignore[no-untyped-def]
+    src = "The minister resigned on Monday evening, aides said." + _BASE
+    c = compare(src, src.replace("Monday", "Tuesday"), embedder=embedder)
+    assert [(ch.type.value, ch.source and ch.source.text, ch.copy and ch.copy.text) for ch in c.changes] == [
+        ("number", "Monday", "Tuesday")
+    ]
+    assert compare(src, src.replace("minister resigned", "minister quit"), embedder=embedder).changes == ()

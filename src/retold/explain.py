@@ -63,6 +63,7 @@ _CLAUSE_DEPS = {
 }
 _TIME_ENTS = frozenset({"DATE", "TIME"})
 _CONTENT_POS = {"NOUN", "PROPN", "NUM", "ADJ", "VERB", "ADV"}
+_WEEKDAY = re.compile(r"\b(Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)s?\b")
 _QUOTE_RE = re.compile(r"[\"“]([^\"“”]{2,}?)[\"”]")
 _APOS = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"'})
 
@@ -314,6 +315,7 @@ class _Explainer:
         d_text = self._text(self.dst, lk.copy)
         q_spans = self.quotes(lk, s_text, d_text)
         self.numbers(s_text, d_text)
+        self.weekdays(s_text, d_text)
         self.entities(s_toks, d_toks, d_keys, s_keys)
         self.new_names(s_toks, d_toks, s_keys)
         self.attribution(s_toks, d_toks, d_keys)
@@ -412,6 +414,30 @@ class _Explainer:
         for r in leftover:
             if r.value is not None and r.qualifier == "exact" and not _key_in(d_str[r.start:r.end], s_str):
                 self.add(ChangeType.NUMBER, None, vspan(d_map, r), f"figure “{r.text}” not in the source")
+
+    def weekdays(self, s_text: tuple[list[int], str], d_text: tuple[list[int], str]) -> None:
+        """A day of the week given as another ("on Monday" / "on Tuesday") dates the fact anew.
+
+        A day dropped or added alone is not reported: rewrites drop "on Monday" freely, and what
+        it dated is still there.
+        """
+        s_map, s_str = s_text
+        d_map, d_str = d_text
+        s_days = list(_WEEKDAY.finditer(s_str))
+        d_days = list(_WEEKDAY.finditer(d_str))
+        if not s_days or not d_days:
+            return
+        s_names = {m.group(1) for m in s_days}
+        d_names = {m.group(1) for m in d_days}
+        s_only = [m for m in s_days if m.group(1) not in d_names]
+        d_only = [m for m in d_days if m.group(1) not in s_names]
+        for a, b in zip(s_only, d_only, strict=False):
+            self.add(
+                ChangeType.NUMBER,
+                (s_map[a.start()], s_map[a.end() - 1] + 1),
+                (d_map[b.start()], d_map[b.end() - 1] + 1),
+                f"day changed: “{a.group()}” → “{b.group()}”",
+            )
 
     # -- quotes ---------------------------------------------------------------
     def quotes(
