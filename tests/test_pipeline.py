@@ -256,3 +256,14 @@ def test_a_day_of_the_week_given_as_another_is_a_changed_date(embedder) -> None:
         ("number", "Monday", "Tuesday")
     ]
     assert compare(src, src.replace("minister resigned", "minister quit"), embedder=embedder).changes == ()
+
+
+def test_a_named_speaker_made_anonymous_is_an_attribution_change(embedder) -> None:  # type: ignore[no-untyped-def]
+    src = '"Prices will fall sharply next year," said analyst Jane Roe at Acme Bank.' + _BASE
+    c = compare(src, '"Prices will fall sharply next year," said one analyst.' + _BASE, embedder=embedder)
+    assert [(ch.type.value, ch.copy and ch.copy.text, ch.note) for ch in c.changes] == [
+        ("attribution", "one analyst", "named speaker made anonymous")
+    ]
+    # The speaker kept by surname, or by a pronoun, is not a change.
+    assert compare(src, '"Prices will fall sharply next year," said Ms Roe of Acme Bank.' + _BASE,
+                   embedder=embedder).changes == ()

@@ -612,9 +612,20 @@ class _Explainer:
                 continue
             keys = [_key(t) for t in speaker if t.pos_ in {"PROPN", "NOUN"}]
             generic = {"official", "spokesman", "spokeswoman"}
-            if not keys or any(k in d_keys for k in keys if k not in generic):
+            # A named speaker is kept by the name (a person's by the surname), not by a word of the
+            # description around it ("analyst Jane Roe at Acme" / "one analyst"). A name the copy
+            # gives in an earlier sentence may stand behind a description here ("the analyst").
+            person = [_key(t) for t in speaker if t.pos_ == "PROPN" and t.ent_type_ == "PERSON"]
+            names = person[-1:] or [_key(t) for t in speaker if t.pos_ == "PROPN"]
+            if names:
+                if any(k in d_keys for k in names):
+                    continue
+                described = not any(t.pos_ == "PROPN" for sp in d_speakers for t in sp)
+                if described and any(k in self.dst_all_keys for k in names):
+                    continue
+            elif not keys or any(k in d_keys for k in keys if k not in generic):
                 continue
-            if all(k in d_keys for k in keys):
+            elif all(k in d_keys for k in keys):
                 continue  # a generic speaker ("officials") named by the same word
             span = (min(tok.idx, speaker[0].idx), max(tok.idx + len(tok), speaker[-1].idx + len(speaker[-1])))
             if span[1] - span[0] > 120:
@@ -631,6 +642,8 @@ class _Explainer:
                 sp = d_speakers[0]
                 dst = (sp[0].idx, sp[-1].idx + len(sp[-1]))
             note = "statement credited to someone else" if dst else "source of the statement dropped"
+            if dst and names and not any(t.pos_ == "PROPN" for t in d_speakers[0]):
+                note = "named speaker made anonymous"
             self.add(ChangeType.ATTRIBUTION, span, dst, note)
 
     # -- tone -------------------------------------------------------------------
