@@ -258,6 +258,26 @@ def test_a_day_of_the_week_given_as_another_is_a_changed_date(embedder) -> None:
     assert compare(src, src.replace("minister resigned", "minister quit"), embedder=embedder).changes == ()
 
 
+
+@pytest.mark.parametrize(
+    ("src", "cpy", "want"),
+    [
+        ("The vote will be held in March, officials said.", "The vote will be held in April, officials said.",
+         ("March", "April")),
+        ("The vote will be held next May, officials said.",
+         "The vote will be held in the spring, officials said.", ("May", "spring")),
+    ],
+)
+def test_a_month_given_as_another_or_as_a_season_is_a_date_change(embedder, src, cpy, want) -> None:  # type: ignore[no-untyped-def]
+    c = compare(src + _BASE, cpy + _BASE, embedder=embedder)
+    assert [(ch.type.value, ch.source and ch.source.text, ch.copy and ch.copy.text) for ch in c.changes] == [
+        ("number", *want)
+    ]
+    # "May" the name is no month.
+    name = "Theresa May will lead the vote, officials said."
+    assert compare(name + _BASE, name.replace("lead", "head") + _BASE, embedder=embedder).changes == ()
+
+
 def test_a_named_speaker_made_anonymous_is_an_attribution_change(embedder) -> None:  # type: ignore[no-untyped-def]
     src = '"Prices will fall sharply next year," said analyst Jane Roe at Acme Bank.' + _BASE
     c = compare(src, '"Prices will fall sharply next year," said one analyst.' + _BASE, embedder=embedder)

@@ -64,6 +64,13 @@ _CLAUSE_DEPS = {
 _TIME_ENTS = frozenset({"DATE", "TIME"})
 _CONTENT_POS = {"NOUN", "PROPN", "NUM", "ADJ", "VERB", "ADV"}
 _WEEKDAY = re.compile(r"\b(Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)s?\b")
+# Months; "May" only where it names one (before a figure, or after a word that dates).
+_MONTH = re.compile(
+    r"\b(January|February|March|April|June|July|August|September|October|November|December"
+    r"|(?:(?<=\bnext )|(?<=\blast )|(?<=\bthis )|(?<=\bearly )|(?<=\blate )|(?<=\bsince )|(?<=\buntil )"
+    r"|(?<=\bin )|(?<=\bon )|(?<=\bby )|(?<=\bfrom )|(?<=\bof )|(?<=\bmid-))May|May(?= \d))\b"
+)
+_SEASON = re.compile(r"\b(spring|summer|autumn|winter)\b", re.IGNORECASE)
 _QUOTE_RE = re.compile(r"[\"“]([^\"“”]{2,}?)[\"”]")
 _APOS = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"'})
 
@@ -315,7 +322,7 @@ class _Explainer:
         d_text = self._text(self.dst, lk.copy)
         q_spans = self.quotes(lk, s_text, d_text)
         self.numbers(s_text, d_text)
-        self.weekdays(s_text, d_text)
+        self.dates(s_text, d_text)
         self.entities(s_toks, d_toks, d_keys, s_keys)
         self.new_names(s_toks, d_toks, s_keys)
         self.attribution(s_toks, d_toks, d_keys)
@@ -415,29 +422,41 @@ class _Explainer:
             if r.value is not None and r.qualifier == "exact" and not _key_in(d_str[r.start:r.end], s_str):
                 self.add(ChangeType.NUMBER, None, vspan(d_map, r), f"figure “{r.text}” not in the source")
 
-    def weekdays(self, s_text: tuple[list[int], str], d_text: tuple[list[int], str]) -> None:
-        """A day of the week given as another ("on Monday" / "on Tuesday") dates the fact anew.
+    def dates(self, s_text: tuple[list[int], str], d_text: tuple[list[int], str]) -> None:
+        """A day of the week or a month given as another ("on Monday" / "on Tuesday") dates the
+        fact anew; a month given as a season ("next May" / "in the spring") is made vague.
 
-        A day dropped or added alone is not reported: rewrites drop "on Monday" freely, and what
-        it dated is still there.
+        A day or month dropped or added alone is not reported: rewrites drop "on Monday" freely,
+        and what it dated is still there.
         """
         s_map, s_str = s_text
         d_map, d_str = d_text
-        s_days = list(_WEEKDAY.finditer(s_str))
-        d_days = list(_WEEKDAY.finditer(d_str))
-        if not s_days or not d_days:
-            return
-        s_names = {m.group(1) for m in s_days}
-        d_names = {m.group(1) for m in d_days}
-        s_only = [m for m in s_days if m.group(1) not in d_names]
-        d_only = [m for m in d_days if m.group(1) not in s_names]
-        for a, b in zip(s_only, d_only, strict=False):
-            self.add(
-                ChangeType.NUMBER,
-                (s_map[a.start()], s_map[a.end() - 1] + 1),
-                (d_map[b.start()], d_map[b.end() - 1] + 1),
-                f"day changed: “{a.group()}” → “{b.group()}”",
-            )
+
+        def span(m: list[int], hit: re.Match[str]) -> tuple[int, int]:
+            return m[hit.start(1)], m[hit.end(1) - 1] + 1
+
+        for pattern in (_WEEKDAY, _MONTH):
+            s_hits = list(pattern.finditer(s_str))
+            if not s_hits:
+                continue
+            d_hits = list(pattern.finditer(d_str))
+            s_names = {m.group(1).lower() for m in s_hits}
+            d_names = {m.group(1).lower() for m in d_hits}
+            s_only = [m for m in s_hits if m.group(1).lower() not in d_names]
+            d_only = [m for m in d_hits if m.group(1).lower() not in s_names]
+            for a, b in zip(s_only, d_only, strict=False):
+                self.add(
+                    ChangeType.NUMBER, span(s_map, a), span(d_map, b),
+                    f"date changed: “{a.group(1)}” → “{b.group(1)}”",
+                )
+            if pattern is _MONTH and s_only and not d_only:
+                s_seasons = {m.group(1).lower() for m in _SEASON.finditer(s_str)}
+                seasons = [m for m in _SEASON.finditer(d_str) if m.group(1).lower() not in s_seasons]
+                for a, b in zip(s_only, seasons, strict=False):
+                    self.add(
+                        ChangeType.NUMBER, span(s_map, a), span(d_map, b),
+                        f"“{a.group(1)}” made vague as “{b.group(1)}”",
+                    )
 
     # -- quotes ---------------------------------------------------------------
     def quotes(
