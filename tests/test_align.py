@@ -5,7 +5,7 @@ import numpy as np
 from retold.align import align, align_embeddings
 from retold.embed import HashingEmbedder
 from retold.segment import split_sentences
-from retold.types import LinkKind
+from retold.types import LinkKind, Sentence
 
 
 def test_identical_sentences_align_one_to_one_verbatim() -> None:
@@ -26,14 +26,22 @@ def test_merge_and_new_sentence() -> None:
     assert a.copy_unaligned == (1,)
 
 
+def _port_copy() -> tuple[list[Sentence], np.ndarray]:
+    """A two-sentence copy about the port and its vectors (the first two unit axes)."""
+    e = np.eye(4, dtype=np.float32)
+    return (
+        split_sentences("The port reopened on Monday. Forty cargo ships were waiting outside the harbour."),
+        np.stack([e[0], e[1]]),
+    )
+
+
 def test_restated_sentence_is_marked() -> None:
     src = split_sentences(
         "The port reopened on Monday. Forty cargo ships waited outside. The port has reopened."
     )
-    dst = split_sentences("The port reopened on Monday. Forty cargo ships were waiting outside the harbour.")
+    dst, d_vecs = _port_copy()
     e = np.eye(4, dtype=np.float32)
     s_vecs = np.stack([e[0], e[1], 0.8 * e[0] + 0.6 * e[2]])
-    d_vecs = np.stack([e[0], e[1]])
     a = align_embeddings(src, dst, s_vecs, d_vecs)
     # The third sentence says again what the copy's first says: unaligned, but restated.
     assert a.source_unaligned == (2,)
@@ -72,10 +80,9 @@ def test_sentence_with_a_figure_the_copy_lacks_is_not_restated() -> None:
         "The port reopened on Monday. Forty cargo ships waited outside. "
         "Forty cargo ships waited outside the port on Monday for 12 hours."
     )
-    dst = split_sentences("The port reopened on Monday. Forty cargo ships were waiting outside the harbour.")
+    dst, d_vecs = _port_copy()
     e = np.eye(4, dtype=np.float32)
     s_vecs = np.stack([e[0], e[1], 0.8 * e[1] + 0.6 * e[2]])
-    d_vecs = np.stack([e[0], e[1]])
     a = align_embeddings(src, dst, s_vecs, d_vecs)
     assert a.source_unaligned == (2,) and a.source_restated == ()
     # The same sentence without the figure the copy lacks is restated.
