@@ -56,6 +56,7 @@ bench-load: $(STAMP)
 
 eval: $(STAMP)
 	$(BIN)/retold eval pairs ../shared/data/rewrites --corpus ../shared/data/bbc
+	$(BIN)/retold eval reuse ../shared/data/clough-stevenson/data
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -127,7 +127,7 @@ def _parsers(parser: argparse.ArgumentParser) -> Iterator[argparse.ArgumentParse
 def test_every_command_and_option_has_help_text() -> None:
     parsers = list(_parsers(build_parser()))
     assert [p.prog for p in parsers] == [
-        "retold", "retold compare", "retold eval", "retold eval pairs",
+        "retold", "retold compare", "retold eval", "retold eval pairs", "retold eval reuse",
         "retold index", "retold search", "retold dedup", "retold serve",
     ]
     for parser in parsers:

@@ -145,6 +145,18 @@ def test_eval_gate(shared: Path, embedder) -> None:  # type: ignore[no-untyped-d
     assert t["republish_false_alarms"] <= floors["max_republish_false_alarms"]
 
 
+def test_reuse_gate(shared: Path, embedder) -> None:  # type: ignore[no-untyped-def]
+    """Graded reuse (Clough & Stevenson): copies found derived, answers written without the source
+    not, never below the recorded floors."""
+    from retold.evaluate_reuse import evaluate_reuse
+
+    floors = json.loads((ROOT / "tests" / "eval_floors.json").read_text())
+    t = evaluate_reuse(shared / "data" / "clough-stevenson" / "data").totals()
+    assert t["answers"] == 95
+    assert t["derived_accuracy"] >= floors["reuse_derived_accuracy"]
+    assert t["non_called_derived"] <= floors["reuse_max_non_called_derived"]
+
+
 # A neutral sentence after the one under test, so each text has a body beyond it.
 _BASE = " The council will vote on the plan next week."
 

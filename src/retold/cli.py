@@ -80,6 +80,21 @@ examples:
 """
 
 
+_EVAL_REUSE_DESCRIPTION = """\
+Evaluate retold's relation on graded reuse in the format of the Clough &
+Stevenson (2011) corpus: each answer listed in DIR/file_information.csv is
+compared with DIR/orig_task<Task>.txt. Answers labelled cut, light or heavy
+should be found derived (a copy relation); answers labelled non (written
+without the source) should come out related or unrelated.
+"""
+
+_EVAL_REUSE_EPILOG = """\
+examples:
+  retold eval reuse ../shared/data/clough-stevenson/data
+  retold eval reuse ../shared/data/clough-stevenson/data --json > reuse.json
+"""
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``retold`` command, with every subcommand."""
     parser = argparse.ArgumentParser(
@@ -139,7 +154,8 @@ def build_parser() -> argparse.ArgumentParser:
         "eval",
         help="measure how well retold finds planted changes in labelled data",
         description="Measure how well retold finds rewrites and their changes in labelled data.",
-        epilog="examples:\n  retold eval pairs ../shared/data/rewrites --corpus ../shared/data/bbc\n",
+        epilog="examples:\n  retold eval pairs ../shared/data/rewrites --corpus ../shared/data/bbc\n"
+        "  retold eval reuse ../shared/data/clough-stevenson/data\n",
         formatter_class=_FORMATTER,
     )
     ev_commands = ev.add_subparsers(dest="eval_command", metavar="DATASET", title="datasets", required=True)
@@ -163,6 +179,23 @@ def build_parser() -> argparse.ArgumentParser:
         help="print the full evaluation report as JSON instead of the summary table",
     )
     pairs.set_defaults(func=_cmd_eval_pairs)
+    reuse = ev_commands.add_parser(
+        "reuse",
+        help="score the relation of graded reused answers (cut/light/heavy/non) to their sources",
+        description=_EVAL_REUSE_DESCRIPTION,
+        epilog=_EVAL_REUSE_EPILOG,
+        formatter_class=_FORMATTER,
+    )
+    reuse.add_argument(
+        "data_dir", metavar="DIR",
+        help="directory with file_information.csv (File,Task,Category), orig_task<T>.txt and the answers",
+    )
+    reuse.add_argument(
+        "--json",
+        action="store_true",
+        help="print the full evaluation report as JSON instead of the summary table",
+    )
+    reuse.set_defaults(func=_cmd_eval_reuse)
 
     from retold.cli_corpus import add_corpus_commands
 
@@ -329,6 +362,29 @@ def _cmd_eval_pairs(args: argparse.Namespace) -> int:
             update(f"Evaluated {done} pairs (last: {pair_id})…")
 
         report = evaluate_pairs(pairs_dir, corpus_dir, progress=progress)
+    if args.json:
+        sys.stdout.write(json.dumps(report.to_dict(), ensure_ascii=False, indent=2) + "\n")
+        sys.stdout.flush()
+    else:
+        from rich.console import Console
+
+        Console().print(report.summary_table())
+    return EXIT_OK
+
+
+def _cmd_eval_reuse(args: argparse.Namespace) -> int:
+    """``retold eval reuse DIR``."""
+    data_dir = _existing_dir(args.data_dir)
+    with _status("Loading models…") as update:
+        evaluate_reuse = _load("retold.evaluate_reuse", "evaluate_reuse")
+        done = 0
+
+        def progress(name: str) -> None:
+            nonlocal done
+            done += 1
+            update(f"Compared {done} answers (last: {name})…")
+
+        report = evaluate_reuse(data_dir, progress=progress)
     if args.json:
         sys.stdout.write(json.dumps(report.to_dict(), ensure_ascii=False, indent=2) + "\n")
         sys.stdout.flush()
