@@ -57,6 +57,7 @@ bench-load: $(STAMP)
 eval: $(STAMP)
 	$(BIN)/retold eval pairs ../shared/data/rewrites --corpus ../shared/data/bbc
 	$(BIN)/retold eval reuse ../shared/data/clough-stevenson/data
+	$(BIN)/python bench/pan_sample.py --data ../shared/data/pan25-sample/sample_raw
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
