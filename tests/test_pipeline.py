@@ -299,3 +299,27 @@ def test_a_named_speaker_made_anonymous_is_an_attribution_change(embedder) -> No
     # The speaker kept by surname, or by a pronoun, is not a change.
     assert compare(src, '"Prices will fall sharply next year," said Ms Roe of Acme Bank.' + _BASE,
                    embedder=embedder).changes == ()
+
+
+def test_a_verb_of_saying_replaced_by_one_of_doing_is_not_a_change_of_tone(embedder) -> None:  # type: ignore[no-untyped-def]
+    # "said [the aim is ...]" reports a statement; "establish [a market]" does a thing: the two are not
+    # degrees of one assertion, though "establish" can also mean "prove".
+    src = "The mayor has said the aim is to build a covered market by the river." + _BASE
+    cpy = "The mayor aims to establish a covered market by the river." + _BASE
+    c = compare(src, cpy, embedder=embedder)
+    assert not [ch for ch in c.changes if ch.type is ChangeType.TONE]
+
+
+def test_a_claim_made_stronger_is_still_a_change_of_tone(embedder) -> None:  # type: ignore[no-untyped-def]
+    src = "The mayor suggested that the market would open in May." + _BASE
+    cpy = "The mayor insisted that the market would open in May." + _BASE
+    c = compare(src, cpy, embedder=embedder)
+    assert _covering([ch for ch in c.changes if ch.type is ChangeType.TONE], "copy", "insisted", cpy)
+
+
+def test_a_clause_describing_the_speaker_is_not_the_speaker(embedder) -> None:  # type: ignore[no-untyped-def]
+    # "accounts seen by the Herald": the accounts are the source; the Herald only saw them.
+    spent = "The council spent 4 million pounds on road repairs last year, according to "
+    src, cpy = spent + "accounts seen by the Herald." + _BASE, spent + "its accounts." + _BASE
+    c = compare(src, cpy, embedder=embedder)
+    assert not [ch for ch in c.changes if ch.type is ChangeType.ATTRIBUTION]

@@ -953,15 +953,25 @@ def _speaker_of(tok: Token) -> list[Token] | None:
             if child.lower_ == "to":
                 objs = [c for c in child.children if c.dep_ == "pobj"]
                 if objs:
-                    return sorted(objs[0].subtree, key=lambda t: t.i)
+                    return _naming_phrase(objs[0])
         return None
     if tok.pos_ != "VERB" or tok.lemma_ not in _SPEECH:
         return None
     subj = [c for c in tok.children if c.dep_ in {"nsubj", "nsubjpass"}]
     if not subj or subj[0].pos_ == "PRON":
         return None
-    phrase = sorted(subj[0].subtree, key=lambda t: t.i)
+    phrase = _naming_phrase(subj[0])
     return phrase if len(phrase) <= 12 else [subj[0]]
+
+
+_DESCRIBING = frozenset({"acl", "relcl"})
+
+
+def _naming_phrase(head: Token) -> list[Token]:
+    """The phrase of ``head`` without the clauses that describe it: in "intelligence shared with the
+    Herald" the intelligence speaks, the Herald only received it."""
+    left_out = {t.i for c in head.children if c.dep_ in _DESCRIBING for t in c.subtree}
+    return sorted((t for t in head.subtree if t.i not in left_out), key=lambda t: t.i)
 
 
 def _definite_description(phrase: list[Token]) -> bool:

@@ -229,6 +229,8 @@ def shifts(
         b, lb = partner
         used_s.add(a.i)
         used_d.add(b.i)
+        if scale == "assertion" and _reports(a) != _reports(b):
+            continue  # "said [the aim is ...]" / "establish [a market]": a statement, and a deed
         if abs(la - lb) >= SHIFT:
             how = "toned down" if lb < la else "made stronger"
             out.append(Shift(_span(a), _span(b), f"{scale} {how}: “{a.text}” → “{b.text}”"))
@@ -254,6 +256,19 @@ def shifts(
     out.extend(_estimates(s_toks, d_toks, d_keys, d_lem, "src", key))
     out.extend(_estimates(d_toks, s_toks, s_keys, s_lem, "dst", key))
     return out
+
+
+_CLAUSAL = frozenset({"ccomp", "parataxis"})
+
+
+def _reports(t: Token) -> bool:
+    """True for a verb used to put a statement: it governs a clause ("said [it would ...]") or a
+    quote, or takes no direct object ("warned of", "insisted"). A verb of the assertion scale with an
+    object and no clause does something to a thing instead ("establish a zone", "show a film")."""
+    children = list(t.children)
+    if any(c.dep_ in _CLAUSAL for c in children) or t.dep_ in _CLAUSAL:
+        return True
+    return not any(c.dep_ == "dobj" for c in children)
 
 
 def _qualifier(t: Token, scale: str, lv: int) -> bool:
