@@ -323,3 +323,14 @@ def test_a_clause_describing_the_speaker_is_not_the_speaker(embedder) -> None:  
     src, cpy = spent + "accounts seen by the Herald." + _BASE, spent + "its accounts." + _BASE
     c = compare(src, cpy, embedder=embedder)
     assert not [ch for ch in c.changes if ch.type is ChangeType.ATTRIBUTION]
+
+
+def test_a_quote_is_not_said_to_be_replaced_by_a_function_word(embedder) -> None:  # type: ignore[no-untyped-def]
+    src = 'The ministry said the reports "do not reflect the facts", calling them "a smear" and "a fantasy".'
+    cpy = 'The ministry rejected the reports as "a smear" and "a fantasy".'
+    c = compare(src + _BASE, cpy + _BASE, embedder=embedder)
+    quotes = [ch for ch in c.changes if ch.type is ChangeType.QUOTE]
+    quote = _covering(quotes, "source", "reflect the facts", src)
+    assert quote  # the quote is gone from the copy ...
+    # ... and "as", all that stands between the shared words around it, is not what replaced it
+    assert all(ch.copy is None or ch.copy.text.strip().lower() not in {"as", "the", "and"} for ch in quote)

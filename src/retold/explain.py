@@ -895,6 +895,8 @@ def _replacement(a: str, start: int, end: int, b: str) -> tuple[int, int, str] |
     region = bw[before + 1 : after]
     if not region or len(region) > 3 * (hi_a - lo_a) + 2:
         return None
+    if all(b[w[0] : w[1]].lower() in STOPWORDS for w in region):
+        return None  # "said the claims '...', calling them" / "refuted the claims as": no words of its own
     return region[0][0], region[-1][1], b[region[0][0] : region[-1][1]]
 
 
