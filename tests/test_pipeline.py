@@ -334,3 +334,45 @@ def test_a_quote_is_not_said_to_be_replaced_by_a_function_word(embedder) -> None
     assert quote  # the quote is gone from the copy ...
     # ... and "as", all that stands between the shared words around it, is not what replaced it
     assert all(ch.copy is None or ch.copy.text.strip().lower() not in {"as", "the", "and"} for ch in quote)
+
+
+_HOUSE_STYLE = [
+    # (source, copy): the same words in another house style
+    ('The minister said: "We didn\'t expect the UK to pay £8m, and it\'s 70% done."',
+     'The minister said: "We did not expect the U.K. to pay 8 million pounds, and it is 70 per cent done."'),
+    ("The club sold 12,500 tickets for the final in the US, its chairman said.",
+     "The club sold 12500 tickets for the final in the U.S., its chairman said."),
+]
+
+
+@pytest.mark.parametrize(("src", "cpy"), _HOUSE_STYLE)
+def test_words_in_another_house_style_are_not_changes(embedder, src, cpy) -> None:  # type: ignore[no-untyped-def]
+    c = compare(src + _BASE, cpy + _BASE, embedder=embedder)
+    assert not [ch for ch in c.changes if ch.type is not ChangeType.BOILERPLATE]
+
+
+def test_a_text_restyled_in_every_sentence_is_a_light_edit(embedder) -> None:  # type: ignore[no-untyped-def]
+    src = (
+        "The firm's profit rose 12% to £6.2bn ($11.7bn) last year, it said on Monday.\n\n"
+        "Its chief executive, Mr Patel, said the UK market wasn't the main driver.\n\n"
+        "Sales in the US grew by 15%, while costs fell to £1,450m.\n\n"
+        "The company's shares, which have risen 30% this year, closed 2% higher.\n\n"
+        "It didn't give a forecast for the year ahead."
+    )
+    cpy = (
+        "The firm's profit rose 12 per cent to 6.2 billion pounds ($11.7bn) last year, it said on Monday.\n\n"
+        "Its chief executive, Mr. Patel, said the U.K. market was not the main driver.\n\n"
+        "Sales in the U.S. grew by 15 per cent, while costs fell to 1,450 million pounds.\n\n"
+        "The company's shares, which have risen 30 per cent this year, closed 2 per cent higher.\n\n"
+        "It did not give a forecast for the year ahead."
+    )
+    c = compare(src, cpy, embedder=embedder)
+    assert c.relation is Relation.LIGHT_EDIT
+    assert not [ch for ch in c.changes if ch.type is not ChangeType.BOILERPLATE]
+
+
+def test_a_speaker_in_another_house_style_is_the_same_speaker(embedder) -> None:  # type: ignore[no-untyped-def]
+    src = "Most voters backed the plan, but another 7% said they would not vote at all." + _BASE
+    cpy = "Most voters backed the plan, but another 7 per cent said they would not vote at all." + _BASE
+    c = compare(src, cpy, embedder=embedder)
+    assert not [ch for ch in c.changes if ch.type is ChangeType.ATTRIBUTION]

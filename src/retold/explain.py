@@ -485,8 +485,8 @@ class _Explainer:
                 if ov > best_ov:
                     best, best_ov = dq, ov
             src_span = (s_map[q_start], s_map[q_end - 1] + 1)
-            if best is not None and _squash(best[2]) == _squash(q):
-                continue
+            if best is not None and _form(best[2]) == _form(q):
+                continue  # the same words, perhaps in another house style ("didn't" / "did not")
             if best is not None and best_ov >= 0.5:
                 # Same quote, altered or cut: report the differing words.
                 diff = _word_diff(q, best[2])
@@ -538,7 +538,7 @@ class _Explainer:
         lo, hi = s_toks[0].i, s_toks[-1].i + 1
         d_chunks: list[tuple[int, int, str]] | None = None  # made when first needed
         for ent in self.src.ents_within(lo, hi):
-            if ent.label_ not in _NAME_ENTS:
+            if ent.label_ not in _NAME_ENTS or _figures_only(ent):
                 continue
             keys = [_key(t) for t in ent if _is_content(t) or t.pos_ == "PROPN"]
             if not keys:
@@ -576,7 +576,7 @@ class _Explainer:
         lo, hi = d_toks[0].i, d_toks[-1].i + 1
         s_chunks: list[tuple[int, int, str]] | None = None  # made when first needed
         for ent in self.dst.ents_within(lo, hi):
-            if ent.label_ not in _NAME_ENTS or ent.label_ == "NORP":
+            if ent.label_ not in _NAME_ENTS or ent.label_ == "NORP" or _figures_only(ent):
                 continue
             keys = [_key(t) for t in ent if t.pos_ == "PROPN"]
             if not keys or ent.text.lower() in self.src.doc.view.lower():
@@ -653,6 +653,9 @@ class _Explainer:
                 continue  # "he said": the speaker is carried by the context
             if d_speakers and _definite_description(speaker):
                 continue  # "the company said" -> "Cairn said": the same speaker, named
+            said_by = _form(" ".join(t.text for t in speaker))
+            if any(_form(" ".join(t.text for t in sp)) == said_by for sp in d_speakers):
+                continue  # "another 7% said" -> "another 7 per cent said": the same, written otherwise
             d_text = " ".join(t.text for sp in d_speakers for t in sp)
             if d_speakers and _acronym_or_alias(" ".join(t.text for t in speaker), d_text):
                 continue  # "the World Health Organization" -> "the WHO"
@@ -948,6 +951,13 @@ def _inside(f: _Found, g: _Found) -> bool:
     return f.src is None and within(f.dst, g.dst)
 
 
+def _figures_only(ent: Span) -> bool:
+    """True for a "name" the tagger made of figures ("6.2bn" in "£6.2bn ($11.7bn)"): figures are
+    compared as quantities, not as names."""
+    words = [t for t in ent if t.is_alpha or any(c.isdigit() for c in t.text)]
+    return bool(words) and all(any(c.isdigit() for c in t.text) for t in words)
+
+
 def _speaker_of(tok: Token) -> list[Token] | None:
     """The speaker phrase when ``tok`` is a verb of saying (or "according to")."""
     if tok.lower_ == "according":
@@ -1047,6 +1057,36 @@ def _key_in(fragment: str, text: str) -> bool:
 
 def _squash(text: str) -> str:
     return " ".join(re.findall(r"\w+", text.translate(_APOS).lower()))
+
+
+# The written form of words, which a copy may change inside a quote without changing what was said
+# (house styles differ): contractions, grouped digits, "%" and "per cent", currency written as a
+# sign or a word, and dotted abbreviations.
+_FORMS: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(r"\b([A-Z])\.(?=[A-Z]\b)"), r"\1"),  # U.S. -> US (the last dot goes with punctuation)
+    (re.compile(r"(?i)\b(can)'t\b"), r"\1 not"),
+    (re.compile(r"(?i)\bwon't\b"), "will not"),
+    (re.compile(r"(?i)n't\b"), " not"),
+    (re.compile(r"(?i)\b(it|that|there|here|what|who|he|she)'s\b"), r"\1 is"),
+    (re.compile(r"(?i)'re\b"), " are"),
+    (re.compile(r"(?i)'ve\b"), " have"),
+    (re.compile(r"(?i)'ll\b"), " will"),
+    (re.compile(r"(?i)\bI'm\b"), "I am"),
+    (re.compile(r"(?<=\d),(?=\d{3}\b)"), ""),
+    (re.compile(r"(\d)\s*%"), r"\1 percent"),
+    (re.compile(r"(?i)\bper cent\b"), "percent"),
+    (re.compile(r"(\d)\s*(?:m|mn)\b"), r"\1 million"),
+    (re.compile(r"(\d)\s*(?:bn|b)\b"), r"\1 billion"),
+    (re.compile(r"(?i)[£$€]|\b(?:pounds?|dollars?|euros?|sterling)\b"), " "),
+]
+
+
+def _form(text: str) -> str:
+    """``text`` with the differences of written form above evened out (lower case, words only)."""
+    t = text.translate(_APOS)
+    for pattern, repl in _FORMS:
+        t = pattern.sub(repl, t)
+    return " ".join(re.findall(r"\w+", t.lower()))
 
 
 def _words(text: str) -> list[str]:

@@ -114,10 +114,22 @@ def content_words(text: str) -> list[str]:
     return out
 
 
+# Words that only spell out a figure's unit or scale in one house style and not in another ("12%" /
+# "12 per cent", "£8m" / "8 million pounds"), and a figure's scale suffix: the figure is the content.
+_UNIT_WORDS = frozenset(
+    {"percent", "cent", "million", "billion", "pound", "pounds", "dollar", "dollars", "euro", "euros"}
+)
+_SCALED = re.compile(r"(\d+(?:\.\d+)?)(?:m|mn|bn|k)")
+
+
 @lru_cache(maxsize=1 << 16)
 def _content_key(word: str) -> str | None:
     w = norm_word(word)
-    return _stem(w) if w and w not in STOPWORDS else None
+    if not w or w in STOPWORDS or w in _UNIT_WORDS or w.endswith("n't"):
+        return None  # "didn't" is "did not": no content word either way
+    if m := _SCALED.fullmatch(w):
+        return m.group(1)
+    return _stem(w)
 
 
 def _stem(w: str) -> str:
