@@ -376,3 +376,52 @@ def test_a_speaker_in_another_house_style_is_the_same_speaker(embedder) -> None:
     cpy = "Most voters backed the plan, but another 7 per cent said they would not vote at all." + _BASE
     c = compare(src, cpy, embedder=embedder)
     assert not [ch for ch in c.changes if ch.type is ChangeType.ATTRIBUTION]
+
+
+_REPORT = (
+    "Harbour Board Approves New Ferry Terminal\n\n"
+    "The harbour board approved a new ferry terminal on Thursday after a two-year review.\n\n"
+    "The terminal will cost 14 million pounds and open in the spring of next year, said its chair, "
+    "Alice Moreton.\n\n"
+    "Ms Moreton said the old building could no longer cope with summer crowds.\n\n"
+    "Local traders welcomed the plan, which includes a covered waiting area for foot passengers.\n\n"
+    "Work on the site is due to begin in March."
+)
+
+
+def test_a_copy_that_keeps_everything_and_adds_a_sentence_reports_the_addition(embedder) -> None:  # type: ignore[no-untyped-def]
+    added = "The mayor called the decision a disgrace and promised to fight it in court."
+    cpy = _REPORT.replace("foot passengers.", "foot passengers. " + added)
+    c = compare(_REPORT, cpy, embedder=embedder)
+    assert c.relation in (Relation.LIGHT_EDIT, Relation.NEAR_DUPLICATE)
+    assert {ch.type for ch in _covering(c.changes, "copy", "called the decision a disgrace", cpy)} == {
+        ChangeType.ADDITION
+    }
+
+
+def test_a_copy_that_cuts_its_last_sentence_reports_the_omission(embedder) -> None:  # type: ignore[no-untyped-def]
+    cpy = _REPORT.replace("\n\nWork on the site is due to begin in March.", "")
+    c = compare(_REPORT, cpy, embedder=embedder)
+    assert c.relation in (Relation.LIGHT_EDIT, Relation.NEAR_DUPLICATE)
+    assert {ch.type for ch in _covering(c.changes, "source", "due to begin in March", _REPORT)} == {
+        ChangeType.OMISSION
+    }
+
+
+def test_a_name_replaced_by_another_is_an_entity_change(embedder) -> None:  # type: ignore[no-untyped-def]
+    cpy = _REPORT.replace("Local traders", "Traders led by Tom Ashby")
+    src = _REPORT.replace("Local traders", "Traders led by Mark Fenwick")
+    c = compare(src, cpy, embedder=embedder)
+    swapped = _covering(c.changes, "source", "Mark Fenwick", src)
+    assert [ch.type for ch in swapped] == [ChangeType.ENTITY]
+    assert swapped[0].copy is not None and swapped[0].copy.text == "Tom Ashby"
+
+
+def test_a_speaker_dropped_is_reported_though_named_elsewhere(embedder) -> None:  # type: ignore[no-untyped-def]
+    said = "Local traders welcomed the plan, which includes a covered waiting area for foot passengers."
+    src = _REPORT.replace(said, "The new terminal will double the port's capacity, Ms Moreton said.")
+    cpy = _REPORT.replace(said, "The new terminal will double the port's capacity.")
+    c = compare(src, cpy, embedder=embedder)
+    assert [ch.type for ch in _covering(c.changes, "source", "capacity, Ms Moreton said", src)] == [
+        ChangeType.ATTRIBUTION
+    ]

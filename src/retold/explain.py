@@ -559,6 +559,11 @@ class _Explainer:
             if _is_speaker(ent.root):
                 continue  # handled by attribution
             span = (ent.start_char, ent.end_char)
+            swap = self._new_name_for(ent, d_toks)
+            if swap is not None:
+                self.add(ChangeType.ENTITY, span, (swap.start_char, swap.end_char),
+                         f"“{ent.text}” replaced by “{swap.text}”")
+                continue
             if d_chunks is None:
                 d_chunks = _free_chunks(self.dst, d_toks, s_keys)
             partner = self._equivalent(ent.text, d_chunks)
@@ -569,6 +574,31 @@ class _Explainer:
             else:
                 self.add(ChangeType.OMISSION, span, None, f"“{ent.text}” left out")
 
+    def _new_name_for(self, ent: Span, d_toks: list[Token]) -> Span | None:
+        """The name of the same kind that stands in the linked copy sentence where the source's
+        ``ent`` stood, when the source never mentions it: one name replaced by another."""
+        if not d_toks:
+            return None
+        fresh = [
+            e for e in self.dst.ents_within(d_toks[0].i, d_toks[-1].i + 1)
+            if e.label_ == ent.label_ and not _figures_only(e) and self._unknown_name(e)
+        ]
+        if not fresh:
+            return None
+        s_sent = ent.sent
+        rel = (ent.start - s_sent.start) / max(1, len(s_sent))
+        return min(fresh, key=lambda e: abs((e.start - e.sent.start) / max(1, len(e.sent)) - rel))
+
+    def _unknown_name(self, ent: Span) -> bool:
+        """True for a copy name the source never mentions: a person by the surname, another name
+        by most of its words."""
+        keys = [_key(t) for t in ent if t.pos_ == "PROPN"]
+        if not keys or ent.text.lower() in self.src.doc.view.lower():
+            return False
+        if ent.label_ == "PERSON":
+            return keys[-1] not in self.src_all_keys
+        return sum(k in self.src_all_keys for k in keys) <= len(keys) / 2
+
     def new_names(self, s_toks: list[Token], d_toks: list[Token], s_keys: set[str]) -> None:
         """Names in the copy that the source never mentions: the claim around them is added."""
         if not d_toks:
@@ -578,14 +608,10 @@ class _Explainer:
         for ent in self.dst.ents_within(lo, hi):
             if ent.label_ not in _NAME_ENTS or ent.label_ == "NORP" or _figures_only(ent):
                 continue
-            keys = [_key(t) for t in ent if t.pos_ == "PROPN"]
-            if not keys or ent.text.lower() in self.src.doc.view.lower():
+            if not self._unknown_name(ent):
                 continue
             if all(t.i in self._acronym_named("dst") for t in ent if t.pos_ == "PROPN"):
                 continue  # "WHO" for the source's "World Health Organization"
-            present = sum(k in self.src_all_keys for k in keys)
-            if (ent.label_ == "PERSON" and keys[-1] in self.src_all_keys) or present > len(keys) / 2:
-                continue
             if _acronym_or_alias(ent.text, self.src.doc.view):
                 continue
             if s_chunks is None:
@@ -639,7 +665,8 @@ class _Explainer:
             if names:
                 if any(k in d_keys for k in names):
                     continue
-                described = not any(t.pos_ == "PROPN" for sp in d_speakers for t in sp)
+                # (a description there is a speaker phrase: with none, the statement lost its source)
+                described = bool(d_speakers) and not any(t.pos_ == "PROPN" for sp in d_speakers for t in sp)
                 if described and any(k in self.dst_all_keys for k in names):
                     continue
             elif not keys or any(k in d_keys for k in keys if k not in generic):
