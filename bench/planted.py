@@ -9,14 +9,15 @@ chosen in turn from:
 - ``addition``: a sentence from an article of another topic inserted after a body sentence;
 - ``entity``: a person's surname replaced, everywhere, by a surname from another article;
 - ``quote``: a content word inside a direct quote replaced by a word from another article;
-- ``attribution``: a closing ", X said." reduced to ".".
+- ``attribution``: a closing ", X said." reduced to ".";
+- ``hedge``: a firm "will" / "would" outside quotes made "may" / "might".
 
 The copy is otherwise the article itself. A planted change is *found* when a
 reported change overlaps its span (on the source or the copy side), and found
 *as its type* when that change has the expected type (``vague`` is a
 ``number`` change). Every other content change reported is a false alarm.
 
-    python bench/planted.py --corpus ../shared/data/bbc --sample 210
+    python bench/planted.py --corpus ../shared/data/bbc --sample 240
 """
 
 from __future__ import annotations
@@ -160,6 +161,23 @@ def plant_attribution(text: str, rng: random.Random, _other: str) -> Planted | N
     return Planted("attribution", copy, [(m.start() + 2, m.end() - 1)], [])
 
 
+_FIRM = re.compile(r"(?<=[a-z] )(will|would)(?= (?:be|have|not|[a-z]+)\b)")
+_HEDGE = {"will": "may", "would": "might"}
+
+
+def plant_hedge(text: str, rng: random.Random, _other: str) -> Planted | None:
+    """A firm "will" made a possibility: "the plant will close" -> "the plant may close"."""
+    found = [m for m in _FIRM.finditer(text, _body(text)) if '"' not in _line(text, m.start())]
+    if not found:
+        return None
+    m = rng.choice(found)
+    return _replace(text, m.start(), m.end(), _HEDGE[m.group()], "hedge")
+
+
+def _line(text: str, at: int) -> str:
+    return text[text.rfind("\n", 0, at) + 1 : (text.find("\n", at) + 1 or len(text) + 1) - 1]
+
+
 PLANTERS: dict[str, Callable[[str, random.Random, str], Planted | None]] = {
     "number": plant_number,
     "vague": plant_vague,
@@ -168,6 +186,7 @@ PLANTERS: dict[str, Callable[[str, random.Random, str], Planted | None]] = {
     "entity": plant_entity,
     "quote": plant_quote,
     "attribution": plant_attribution,
+    "hedge": plant_hedge,
 }
 # the types that describe each planted change ("Mr X said" / "Mr Y said" is a statement credited to
 # someone else: an attribution change; a figure in a quote changed alters the quote; a sentence
@@ -177,6 +196,7 @@ EXPECTED = {
     "vague": {"number", "quote"},
     "omission": {"omission", "quote"},
     "entity": {"entity", "attribution"},
+    "hedge": {"tone"},
 }
 
 
@@ -187,7 +207,7 @@ def _overlaps(spans: list[tuple[int, int]], start: int, end: int) -> bool:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--corpus", default="../shared/data/bbc", help="BBC corpus folder (<topic>/<nnn>.txt)")
-    ap.add_argument("--sample", type=int, default=210, help="articles (each gets one planted change)")
+    ap.add_argument("--sample", type=int, default=240, help="articles (each gets one planted change)")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--show", type=int, default=0, help="print the first N misses and false alarms")
     args = ap.parse_args(argv)
