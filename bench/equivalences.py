@@ -24,11 +24,11 @@ from __future__ import annotations
 import argparse
 import random
 import re
-import sys
 import time
 from collections import Counter
 from collections.abc import Callable
-from pathlib import Path
+
+from bbc_sample import add_sample_options, articles
 
 from retold import compare
 from retold.types import ChangeType
@@ -84,16 +84,13 @@ def rewrite(text: str, rng: random.Random) -> tuple[str, list[str]]:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--corpus", default="../shared/data/bbc", help="BBC corpus folder (<topic>/<nnn>.txt)")
-    ap.add_argument("--sample", type=int, default=200, help="articles to rewrite (default 200)")
-    ap.add_argument("--seed", type=int, default=1)
+    add_sample_options(ap, sample=200, what="each is restyled")
     ap.add_argument("--show", type=int, default=10, help="print the first N false alarms")
     args = ap.parse_args(argv)
-    files = sorted(Path(args.corpus).glob("*/*.txt"))
-    if not files:
-        print(f"{args.corpus}: no <topic>/<nnn>.txt articles", file=sys.stderr)
+    found = articles(args)
+    if found is None:
         return 2
-    rng = random.Random(args.seed)
+    files, rng = found
     chosen = rng.sample(files, min(args.sample, len(files)))
     alarms: Counter[str] = Counter()
     relations: Counter[str] = Counter()

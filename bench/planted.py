@@ -25,12 +25,12 @@ from __future__ import annotations
 import argparse
 import random
 import re
-import sys
 import time
 from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
+
+from bbc_sample import add_sample_options, articles
 
 from retold import compare
 from retold.nlp import parse
@@ -206,16 +206,13 @@ def _overlaps(spans: list[tuple[int, int]], start: int, end: int) -> bool:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--corpus", default="../shared/data/bbc", help="BBC corpus folder (<topic>/<nnn>.txt)")
-    ap.add_argument("--sample", type=int, default=240, help="articles (each gets one planted change)")
-    ap.add_argument("--seed", type=int, default=1)
+    add_sample_options(ap, sample=240, what="each gets one planted change")
     ap.add_argument("--show", type=int, default=0, help="print the first N misses and false alarms")
     args = ap.parse_args(argv)
-    files = sorted(Path(args.corpus).glob("*/*.txt"))
-    if not files:
-        print(f"{args.corpus}: no <topic>/<nnn>.txt articles", file=sys.stderr)
+    drawn = articles(args)
+    if drawn is None:
         return 2
-    rng = random.Random(args.seed)
+    files, rng = drawn
     kinds = list(PLANTERS)
     tried: Counter[str] = Counter()
     found: Counter[str] = Counter()

@@ -350,42 +350,29 @@ def _cmd_compare(args: argparse.Namespace) -> int:
 
 def _cmd_eval_pairs(args: argparse.Namespace) -> int:
     """``retold eval pairs DIR --corpus CORPUS_DIR``."""
-    pairs_dir = _existing_dir(args.pairs_dir)
-    corpus_dir = _existing_dir(args.corpus)
-    with _status("Loading models…") as update:
-        evaluate_pairs = _load("retold.evaluate", "evaluate_pairs")
-        done = 0
-
-        def progress(pair_id: str) -> None:
-            nonlocal done
-            done += 1
-            update(f"Evaluated {done} pairs (last: {pair_id})…")
-
-        report = evaluate_pairs(pairs_dir, corpus_dir, progress=progress)
-    if args.json:
-        sys.stdout.write(json.dumps(report.to_dict(), ensure_ascii=False, indent=2) + "\n")
-        sys.stdout.flush()
-    else:
-        from rich.console import Console
-
-        Console().print(report.summary_table())
-    return EXIT_OK
+    dirs = (_existing_dir(args.pairs_dir), _existing_dir(args.corpus))
+    return _run_eval("retold.evaluate", "evaluate_pairs", dirs, "pairs", as_json=args.json)
 
 
 def _cmd_eval_reuse(args: argparse.Namespace) -> int:
     """``retold eval reuse DIR``."""
-    data_dir = _existing_dir(args.data_dir)
+    dirs = (_existing_dir(args.data_dir),)
+    return _run_eval("retold.evaluate_reuse", "evaluate_reuse", dirs, "answers", as_json=args.json)
+
+
+def _run_eval(module: str, function: str, dirs: tuple[Path, ...], noun: str, *, as_json: bool) -> int:
+    """Run an evaluation with a status line, then print its report as JSON or as a table."""
     with _status("Loading models…") as update:
-        evaluate_reuse = _load("retold.evaluate_reuse", "evaluate_reuse")
+        evaluate = _load(module, function)
         done = 0
 
-        def progress(name: str) -> None:
+        def progress(item: str) -> None:
             nonlocal done
             done += 1
-            update(f"Compared {done} answers (last: {name})…")
+            update(f"Evaluated {done} {noun} (last: {item})…")
 
-        report = evaluate_reuse(data_dir, progress=progress)
-    if args.json:
+        report = evaluate(*dirs, progress=progress)
+    if as_json:
         sys.stdout.write(json.dumps(report.to_dict(), ensure_ascii=False, indent=2) + "\n")
         sys.stdout.flush()
     else:
