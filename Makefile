@@ -59,7 +59,7 @@ eval: $(STAMP)
 	$(BIN)/retold eval reuse ../shared/data/clough-stevenson/data
 	$(BIN)/python bench/pan_sample.py --data ../shared/data/pan25-sample/sample_raw
 	$(BIN)/python bench/equivalences.py --corpus ../shared/data/bbc --sample 200 --show 0
-	$(BIN)/python bench/planted.py --corpus ../shared/data/bbc --sample 240
+	$(BIN)/python bench/planted.py --corpus ../shared/data/bbc --sample 270
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -10,14 +10,15 @@ chosen in turn from:
 - ``entity``: a person's surname replaced, everywhere, by a surname from another article;
 - ``quote``: a content word inside a direct quote replaced by a word from another article;
 - ``attribution``: a closing ", X said." reduced to ".";
-- ``hedge``: a firm "will" / "would" outside quotes made "may" / "might".
+- ``hedge``: a firm "will" / "would" outside quotes made "may" / "might";
+- ``indirect``: '"We will win," Mr X said.' given as 'Mr X said we will win.'.
 
 The copy is otherwise the article itself. A planted change is *found* when a
 reported change overlaps its span (on the source or the copy side), and found
 *as its type* when that change has the expected type (``vague`` is a
 ``number`` change). Every other content change reported is a false alarm.
 
-    python bench/planted.py --corpus ../shared/data/bbc --sample 240
+    python bench/planted.py --corpus ../shared/data/bbc --sample 270
 """
 
 from __future__ import annotations
@@ -161,6 +162,27 @@ def plant_attribution(text: str, rng: random.Random, _other: str) -> Planted | N
     return Planted("attribution", copy, [(m.start() + 2, m.end() - 1)], [])
 
 
+_SAID_QUOTE = re.compile(
+    r'"([A-Z][^"]{25,}?),?" ((?:[A-Z][\w\'.-]*\s?){1,3}|(?:he|she|they)) (said|says|added|told \w+)\.'
+)
+
+
+def plant_indirect(text: str, rng: random.Random, _other: str) -> Planted | None:
+    """A direct quote given as reported speech: '"We will win," Mr X said.' -> 'Mr X said we will win.'"""
+    found = [m for m in _SAID_QUOTE.finditer(text, _body(text))]
+    if not found:
+        return None
+    m = rng.choice(found)
+    speaker = m.group(2).strip()
+    speaker = speaker[0].upper() + speaker[1:]
+    words = m.group(1).rstrip(",")
+    if not words.startswith("I "):
+        words = words[0].lower() + words[1:]
+    new = f"{speaker} {m.group(3)} {words}."
+    return Planted("indirect", text[: m.start()] + new + text[m.end() :], [(m.start(1), m.end(1))],
+                   [(m.start(), m.start() + len(new))])
+
+
 _FIRM = re.compile(r"(?<=[a-z] )(will|would)(?= (?:be|have|not|[a-z]+)\b)")
 _HEDGE = {"will": "may", "would": "might"}
 
@@ -187,6 +209,7 @@ PLANTERS: dict[str, Callable[[str, random.Random, str], Planted | None]] = {
     "quote": plant_quote,
     "attribution": plant_attribution,
     "hedge": plant_hedge,
+    "indirect": plant_indirect,
 }
 # the types that describe each planted change ("Mr X said" / "Mr Y said" is a statement credited to
 # someone else: an attribution change; a figure in a quote changed alters the quote; a sentence
@@ -197,6 +220,7 @@ EXPECTED = {
     "omission": {"omission", "quote"},
     "entity": {"entity", "attribution"},
     "hedge": {"tone"},
+    "indirect": {"quote"},
 }
 
 
@@ -206,7 +230,7 @@ def _overlaps(spans: list[tuple[int, int]], start: int, end: int) -> bool:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    add_sample_options(ap, sample=240, what="each gets one planted change")
+    add_sample_options(ap, sample=270, what="each gets one planted change")
     ap.add_argument("--show", type=int, default=0, help="print the first N misses and false alarms")
     args = ap.parse_args(argv)
     drawn = articles(args)

@@ -342,6 +342,9 @@ _HOUSE_STYLE = [
      'The minister said: "We did not expect the U.K. to pay 8 million pounds, and it is 70 per cent done."'),
     ("The club sold 12,500 tickets for the final in the US, its chairman said.",
      "The club sold 12500 tickets for the final in the U.S., its chairman said."),
+    # a line of little but a figure (a crowd), which scores low against its twin
+    ("The home side won the final 2-0 in front of a full stadium.\n\n27,595",
+     "The home side won the final 2-0 in front of a full stadium.\n\n27595"),
 ]
 
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from retold.embed import Embedder, similarities
-from retold.nlp import content_words
+from retold.nlp import content_words, form
 from retold.segment import has_headline
 from retold.types import Alignment, LinkKind, Sentence, SentenceLink
 
@@ -113,6 +113,16 @@ def align_embeddings(
                 s_link[i] = j
                 d_link[j] = i
                 break
+    # 1c. Sentences that are the same but for house style ("27,595" / "27595", "didn't" / "did not")
+    # link whatever their score: a sentence of little but a figure scores low against its twin.
+    restyled: dict[str, int] = {}
+    for j in range(len(dst)):
+        if j not in d_link:
+            restyled.setdefault(form(dst[j].text), j)
+    for i in range(len(src)):
+        if i not in s_link and (j := restyled.pop(form(src[i].text), -1)) >= 0:
+            s_link[i] = j
+            d_link[j] = i
     groups: dict[int, tuple[list[int], list[int]]] = {}
     for i, j in s_link.items():
         groups[i] = ([i], [j])

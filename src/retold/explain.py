@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Protocol, TypeVar
 
 import numpy as np
 
-from retold.nlp import STOPWORDS, stem
+from retold.nlp import STOPWORDS, form, stem
 from retold.numbers import SPAN, Quantity, find_quantities
 from retold.relation import STRONG_LINK, is_title
 from retold.tone import Grader, candidates, shifts
@@ -485,7 +485,7 @@ class _Explainer:
                 if ov > best_ov:
                     best, best_ov = dq, ov
             src_span = (s_map[q_start], s_map[q_end - 1] + 1)
-            if best is not None and _form(best[2]) == _form(q):
+            if best is not None and form(best[2]) == form(q):
                 continue  # the same words, perhaps in another house style ("didn't" / "did not")
             if best is not None and best_ov >= 0.5:
                 # Same quote, altered or cut: report the differing words.
@@ -680,8 +680,8 @@ class _Explainer:
                 continue  # "he said": the speaker is carried by the context
             if d_speakers and _definite_description(speaker):
                 continue  # "the company said" -> "Cairn said": the same speaker, named
-            said_by = _form(" ".join(t.text for t in speaker))
-            if any(_form(" ".join(t.text for t in sp)) == said_by for sp in d_speakers):
+            said_by = form(" ".join(t.text for t in speaker))
+            if any(form(" ".join(t.text for t in sp)) == said_by for sp in d_speakers):
                 continue  # "another 7% said" -> "another 7 per cent said": the same, written otherwise
             d_text = " ".join(t.text for sp in d_speakers for t in sp)
             if d_speakers and _acronym_or_alias(" ".join(t.text for t in speaker), d_text):
@@ -1084,36 +1084,6 @@ def _key_in(fragment: str, text: str) -> bool:
 
 def _squash(text: str) -> str:
     return " ".join(re.findall(r"\w+", text.translate(_APOS).lower()))
-
-
-# The written form of words, which a copy may change inside a quote without changing what was said
-# (house styles differ): contractions, grouped digits, "%" and "per cent", currency written as a
-# sign or a word, and dotted abbreviations.
-_FORMS: list[tuple[re.Pattern[str], str]] = [
-    (re.compile(r"\b([A-Z])\.(?=[A-Z]\b)"), r"\1"),  # U.S. -> US (the last dot goes with punctuation)
-    (re.compile(r"(?i)\b(can)'t\b"), r"\1 not"),
-    (re.compile(r"(?i)\bwon't\b"), "will not"),
-    (re.compile(r"(?i)n't\b"), " not"),
-    (re.compile(r"(?i)\b(it|that|there|here|what|who|he|she)'s\b"), r"\1 is"),
-    (re.compile(r"(?i)'re\b"), " are"),
-    (re.compile(r"(?i)'ve\b"), " have"),
-    (re.compile(r"(?i)'ll\b"), " will"),
-    (re.compile(r"(?i)\bI'm\b"), "I am"),
-    (re.compile(r"(?<=\d),(?=\d{3}\b)"), ""),
-    (re.compile(r"(\d)\s*%"), r"\1 percent"),
-    (re.compile(r"(?i)\bper cent\b"), "percent"),
-    (re.compile(r"(\d)\s*(?:m|mn)\b"), r"\1 million"),
-    (re.compile(r"(\d)\s*(?:bn|b)\b"), r"\1 billion"),
-    (re.compile(r"(?i)[£$€]|\b(?:pounds?|dollars?|euros?|sterling)\b"), " "),
-]
-
-
-def _form(text: str) -> str:
-    """``text`` with the differences of written form above evened out (lower case, words only)."""
-    t = text.translate(_APOS)
-    for pattern, repl in _FORMS:
-        t = pattern.sub(repl, t)
-    return " ".join(re.findall(r"\w+", t.lower()))
 
 
 def _words(text: str) -> list[str]:

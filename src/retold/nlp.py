@@ -96,6 +96,36 @@ def parse_many(texts: list[str]) -> list[Doc]:
         return list(nlp.pipe(texts))
 
 
+# The written form of words, which a copy may change without changing what is said (house styles
+# differ): contractions, grouped digits, "%" and "per cent", currency written as a
+# sign or a word, and dotted abbreviations.
+_FORMS: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(r"\b([A-Z])\.(?=[A-Z]\b)"), r"\1"),  # U.S. -> US (the last dot goes with punctuation)
+    (re.compile(r"(?i)\b(can)'t\b"), r"\1 not"),
+    (re.compile(r"(?i)\bwon't\b"), "will not"),
+    (re.compile(r"(?i)n't\b"), " not"),
+    (re.compile(r"(?i)\b(it|that|there|here|what|who|he|she)'s\b"), r"\1 is"),
+    (re.compile(r"(?i)'re\b"), " are"),
+    (re.compile(r"(?i)'ve\b"), " have"),
+    (re.compile(r"(?i)'ll\b"), " will"),
+    (re.compile(r"(?i)\bI'm\b"), "I am"),
+    (re.compile(r"(?<=\d),(?=\d{3}\b)"), ""),
+    (re.compile(r"(\d)\s*%"), r"\1 percent"),
+    (re.compile(r"(?i)\bper cent\b"), "percent"),
+    (re.compile(r"(\d)\s*(?:m|mn)\b"), r"\1 million"),
+    (re.compile(r"(\d)\s*(?:bn|b)\b"), r"\1 billion"),
+    (re.compile(r"(?i)[£$€]|\b(?:pounds?|dollars?|euros?|sterling)\b"), " "),
+]
+
+
+def form(text: str) -> str:
+    """``text`` with the differences of written form above evened out (lower case, words only)."""
+    t = text.replace("’", "'").replace("‘", "'").replace("“", '"').replace("”", '"')
+    for pattern, repl in _FORMS:
+        t = pattern.sub(repl, t)
+    return " ".join(re.findall(r"\w+", t.lower()))
+
+
 def norm_word(w: str) -> str:
     """Lower-case a word and fold spelling variants ("U.S." -> "us", "’" -> "'")."""
     w = w.lower().replace("’", "'").replace(".", "")
