@@ -115,14 +115,15 @@ def align_embeddings(
                 break
     # 1c. Sentences that are the same but for house style ("27,595" / "27595", "didn't" / "did not")
     # link whatever their score: a sentence of little but a figure scores low against its twin.
-    restyled: dict[str, int] = {}
-    for j in range(len(dst)):
-        if j not in d_link:
-            restyled.setdefault(form(dst[j].text), j)
-    for i in range(len(src)):
-        if i not in s_link and (j := restyled.pop(form(src[i].text), -1)) >= 0:
-            s_link[i] = j
-            d_link[j] = i
+    if unlinked := [i for i in range(len(src)) if i not in s_link]:
+        restyled: dict[str, int] = {}
+        for j in range(len(dst)):
+            if j not in d_link:
+                restyled.setdefault(form(dst[j].text), j)
+        for i in unlinked:
+            if (j := restyled.pop(form(src[i].text), -1)) >= 0:
+                s_link[i] = j
+                d_link[j] = i
     groups: dict[int, tuple[list[int], list[int]]] = {}
     for i, j in s_link.items():
         groups[i] = ([i], [j])

@@ -101,14 +101,25 @@ class EvalReport:
         return t
 
 
-def _read_source(corpus: Path, rel: str) -> str:
-    path = corpus / rel
+def read_dataset_file(path: Path, missing: str) -> str:
+    """A text file of an evaluation set: UTF-8, else Latin-1 (older corpora predate UTF-8 everywhere).
+
+    A missing or unreadable file is an InputError naming it (``missing`` says what was expected).
+    """
     try:
-        return path.read_bytes().decode("utf-8")
+        data = path.read_bytes()
     except FileNotFoundError as exc:
-        raise InputError("source article not found in the corpus", path=str(path)) from exc
+        raise InputError(missing, path=str(path)) from exc
+    except OSError as exc:
+        raise InputError(f"cannot read ({exc.strerror or exc})", path=str(path)) from exc
+    try:
+        return data.decode("utf-8")
     except UnicodeDecodeError:
-        return path.read_bytes().decode("latin-1")
+        return data.decode("latin-1")
+
+
+def _read_source(corpus: Path, rel: str) -> str:
+    return read_dataset_file(corpus / rel, "source article not found in the corpus")
 
 
 def load_pairs(pairs_dir: Path, corpus_dir: Path) -> Iterator[GoldPair]:

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from retold.errors import InputError
+from retold.evaluate import read_dataset_file
 
 __all__ = ["CATEGORIES", "ReuseAnswer", "ReuseReport", "evaluate_reuse", "load_answers"]
 
@@ -123,16 +124,7 @@ class ReuseReport:
 
 
 def _read(path: Path) -> str:
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError as exc:
-        raise InputError("file listed in the index not found", path=str(path)) from exc
-    except OSError as exc:
-        raise InputError(f"cannot read ({exc.strerror or exc})", path=str(path)) from exc
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        return data.decode("latin-1")  # these corpora predate UTF-8 everywhere
+    return read_dataset_file(path, "file listed in the index not found")
 
 
 def load_answers(data_dir: Path) -> Iterator[ReuseItem]:

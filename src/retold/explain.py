@@ -651,6 +651,7 @@ class _Explainer:
     def attribution(self, s_toks: list[Token], d_toks: list[Token], d_keys: set[str]) -> None:
         d_has_speech = any(t.lemma_ in _SPEECH or t.lower_ == "according" for t in d_toks)
         d_speakers = [sp for t in d_toks if (sp := _speaker_of(t)) is not None]
+        d_said_by = {form(" ".join(t.text for t in sp)) for sp in d_speakers}
         for tok in s_toks:
             speaker = _speaker_of(tok)
             if speaker is None:
@@ -680,8 +681,7 @@ class _Explainer:
                 continue  # "he said": the speaker is carried by the context
             if d_speakers and _definite_description(speaker):
                 continue  # "the company said" -> "Cairn said": the same speaker, named
-            said_by = form(" ".join(t.text for t in speaker))
-            if any(form(" ".join(t.text for t in sp)) == said_by for sp in d_speakers):
+            if form(" ".join(t.text for t in speaker)) in d_said_by:
                 continue  # "another 7% said" -> "another 7 per cent said": the same, written otherwise
             d_text = " ".join(t.text for sp in d_speakers for t in sp)
             if d_speakers and _acronym_or_alias(" ".join(t.text for t in speaker), d_text):
