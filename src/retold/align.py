@@ -10,6 +10,7 @@ coverage of the linked words.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -35,6 +36,8 @@ class AlignOptions:
     restated_cover: float = 0.75  # whose content words the other text has this much is restated
     meaning_cosine: float = 0.4  # a leftover this close to a linked sentence may join its link
     meaning_gain: float = 0.04  # if joining it raises the cosine of the link's two sides this much
+    fold_cosine: float = 0.45  # a leftover this close to a clause of its neighbour's link joins it
+    fold_cover: float = 0.5  # when the link's own side has less than this of the clause's words
 
     def __post_init__(self) -> None:
         if not 0.0 <= self.cosine_weight <= 1.0:
@@ -159,6 +162,7 @@ def align_embeddings(
 
     if encode is not None:
         _merge_by_meaning(src, dst, cos, groups, s_link, d_link, encode, opts)
+        _fold_by_meaning(src, dst, sw, dw, groups, s_link, d_link, encode, opts)
 
     links = []
     for s_idx, d_idx in groups.values():
@@ -235,6 +239,63 @@ def _merge_by_meaning(
         before, after, other_v = vecs[3 * n], vecs[3 * n + 1], vecs[3 * n + 2]
         if float(after @ other_v - before @ other_v) < opts.meaning_gain:
             continue
+        groups[key][side].append(k)
+        sides[side][3][k] = groups[key][1 - side][0]
+
+
+_PIECE_BREAK = re.compile(r"\s*(?:[,;:](?!\d)|\s[-–—]\s)\s*")
+
+
+def _pieces(text: str) -> list[str]:
+    """The comma-, semicolon- and dash-separated pieces of a sentence (its clauses, roughly)."""
+    parts = [p.strip() for p in _PIECE_BREAK.split(text)]
+    return [p for p in parts if p] if len(parts) > 1 else []
+
+
+def _fold_by_meaning(
+    src: list[Sentence],
+    dst: list[Sentence],
+    sw: list[set[str]],
+    dw: list[set[str]],
+    groups: dict[int, tuple[list[int], list[int]]],
+    s_link: dict[int, int],
+    d_link: dict[int, int],
+    encode: Callable[[list[str]], np.ndarray],
+    opts: AlignOptions,
+) -> None:
+    """Join a leftover sentence to a neighbour's link when it says what a clause of the link's
+    other side says and the link's own side does not: a short sentence folded into its
+    neighbour as a clause ("They refuse." -> "..., but they declined"), whose cosine with the
+    whole joined sentence is low."""
+    sides = ((0, src, dst, s_link, sw, dw), (1, dst, src, d_link, dw, sw))
+    cands: list[tuple[int, int, int, str]] = []  # (side, leftover sentence, group key, piece)
+    for side, this, other, this_link, this_w, _ in sides:
+        for k in range(1 if has_headline(this) else 0, len(this)):  # a headline is no clause
+            if k in this_link:
+                continue
+            for n in (k - 1, k + 1):
+                if n not in this_link:
+                    continue
+                key = _group_of(groups, src_index=n if side == 0 else this_link[n])
+                mine, theirs = groups[key][side], groups[key][1 - side]
+                own: set[str] = set().union(*(this_w[x] for x in mine))
+                for x in theirs:
+                    for piece in _pieces(other[x].text):
+                        words = set(content_words(piece))
+                        if words and _coverage(words, [own]) < opts.fold_cover:
+                            cands.append((side, k, key, piece))
+    if not cands:
+        return
+    leftovers = sorted({(side, k) for side, k, _, _ in cands})
+    texts = [sides[side][1][k].text for side, k in leftovers] + [c[3] for c in cands]
+    vecs = encode(texts)
+    row = {sk: vecs[n] for n, sk in enumerate(leftovers)}
+    best: dict[tuple[int, int], tuple[float, int]] = {}
+    for n, (side, k, key, _) in enumerate(cands):
+        c = float(row[side, k] @ vecs[len(leftovers) + n])
+        if c >= opts.fold_cosine and c > best.get((side, k), (0.0, -1))[0]:
+            best[side, k] = (c, key)
+    for (side, k), (_, key) in best.items():
         groups[key][side].append(k)
         sides[side][3][k] = groups[key][1 - side][0]
 
