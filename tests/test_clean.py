@@ -1,6 +1,8 @@
 from __future__ import annotations
 
-from retold.clean import clean, find_boilerplate
+from datetime import date
+
+from retold.clean import clean, find_boilerplate, page_date
 
 
 def test_furniture_lines_are_set_apart_by_shape() -> None:
@@ -56,3 +58,25 @@ def test_character_references_in_plain_text_are_read_and_spans_index_them() -> N
     first = doc.sentences[0]
     assert text[doc.input_span(first.start, first.end).start :].startswith("Pascal Pap&#233;")
     assert clean("No references here; AT&T stays.").offsets is None
+
+
+def _page(head: str, body: str = "<p>The harbour board approved the budget on Monday.</p>") -> str:
+    return f"<!doctype html><html><head>{head}</head><body><article>{body}</article></body></html>"
+
+
+def test_page_date_is_read_from_the_markup() -> None:
+    meta = '<meta property="article:published_time" content="2024-03-05T09:30:00+00:00">'
+    assert page_date(_page(meta)) == date(2024, 3, 5)
+    json_ld = (
+        '<script type="application/ld+json">{"@type": "NewsArticle", "datePublished": "2023-11-02"}</script>'
+    )
+    assert page_date(_page(json_ld)) == date(2023, 11, 2)
+
+
+def test_page_date_is_none_without_a_date_or_for_plain_text_or_the_future() -> None:
+    assert page_date(_page("<title>Budget</title>")) is None
+    # A year or a date in words in the prose is no publication date.
+    assert page_date(_page("", "<p>In 2019 the board met on 5 March 2020 and again later.</p>")) is None
+    assert page_date("Published 2024-03-05. The harbour board approved the budget.") is None
+    future = '<meta property="article:published_time" content="2999-01-01">'
+    assert page_date(_page(future)) is None

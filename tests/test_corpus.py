@@ -125,6 +125,27 @@ def test_dedup_original_is_earliest_dated(tmp_path: Path, corpus: dict[str, str]
     store.close()
 
 
+def test_dedup_reads_the_dates_html_pages_give(tmp_path: Path, corpus: dict[str, str]) -> None:
+    import html
+
+    body = "".join(f"<p>{html.escape(p)}</p>" for p in corpus["doc002"].split("\n\n"))
+
+    def page(day: str, extra: str = "") -> str:
+        meta = f'<meta property="article:published_time" content="{day}T07:00:00Z">'
+        return f"<html><head>{meta}</head><body><article>{extra}{body}</article></body></html>"
+
+    root = tmp_path / "pages"
+    root.mkdir()
+    # By content alone the page with a sign-up line would be the copy; its date says it came first.
+    (root / "early.html").write_text(page("2024-05-01", "<p>Subscribe to our newsletter | Share on X</p>"))
+    (root / "late.html").write_text(page("2024-05-02"))
+    store = _store(tmp_path)
+    index_paths([root], store)
+    rows = {r.id: r for r in dedup(store).rows}
+    assert rows["late.html"].original == "early.html" and rows["late.html"].relation == "republish"
+    store.close()
+
+
 def test_write_rows_parquet_and_jsonl(tmp_path: Path, corpus: dict[str, str]) -> None:
     import pyarrow.parquet as pq
 

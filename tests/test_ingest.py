@@ -495,3 +495,40 @@ def test_warc_record_with_wrong_length_is_skipped(tmp_path: Path) -> None:
     docs, skips = _read([path])
     assert [d.id for d in docs] == ["https://example.com/ok"]
     assert [s.origin for s in skips] == [f"{path}@0"] and "Content-Length" in skips[0].reason
+
+
+DATED_PAGE = PAGE.replace(
+    "<title>", '<meta property="article:published_time" content="2024-02-01T08:00:00Z"><title>'
+)
+
+
+def test_html_documents_take_the_date_their_page_gives(tmp_path: Path) -> None:
+    root = tmp_path / "pages"
+    root.mkdir()
+    (root / "dated.html").write_text(DATED_PAGE, encoding="utf-8")
+    (root / "undated.html").write_text(PAGE, encoding="utf-8")
+    (root / "plain.txt").write_text(ARTICLE + "\nPosted 2024-02-01.", encoding="utf-8")
+    rows = _jsonl(tmp_path / "rows.jsonl", [
+        {"id": "page", "text": DATED_PAGE},
+        {"id": "given", "text": DATED_PAGE, "date": "2024-03-09"},  # a date given wins
+    ])
+    docs, skips = _read([root, rows])
+    assert skips == []
+    assert {d.id: d.date for d in docs} == {
+        "dated.html": "2024-02-01", "plain.txt": None, "undated.html": None,
+        "page": "2024-02-01", "given": "2024-03-09",
+    }
+
+
+def test_warc_page_date_comes_before_the_crawl_date(tmp_path: Path) -> None:
+    path = tmp_path / "w.warc"
+    _warc(path, [
+        _Record("response", "https://example.com/dated", payload=DATED_PAGE.encode()),
+        _Record("response", "https://example.com/undated", payload=PAGE.replace("pier", "quay").encode()),
+    ])
+    docs, skips = _read([path])
+    assert skips == []
+    # The page's own date, else the WARC-Date of its capture.
+    assert [(d.id, d.date) for d in docs] == [
+        ("https://example.com/dated", "2024-02-01"), ("https://example.com/undated", "2024-03-05"),
+    ]

@@ -63,6 +63,22 @@ def test_dates_decide_direction(embedder) -> None:  # type: ignore[no-untyped-de
     assert c.direction.confidence > 0.9
 
 
+def test_dates_html_pages_give_decide_direction(embedder) -> None:  # type: ignore[no-untyped-def]
+    import datetime as dt
+
+    def page(day: str, body: str) -> str:
+        meta = f'<meta property="article:published_time" content="{day}T10:00:00Z">'
+        return f"<html><head>{meta}</head><body><article><p>{body}</p></article></body></html>"
+
+    src = page("2024-05-02", "The port reopened on Monday after a storm. Officials said 40 ships waited.")
+    cpy = page("2024-05-01", "After a storm the port reopened on Monday. Officials said 40 ships waited.")
+    c = compare(src, cpy, embedder=embedder)
+    assert c.direction.source == "copy" and "2024-05-01" in c.direction.evidence[0]
+    # A date given by the caller wins over the page's.
+    c = compare(src, cpy, embedder=embedder, source_date=dt.date(2024, 4, 30))
+    assert c.direction.source == "source"
+
+
 def test_json_contract(embedder) -> None:  # type: ignore[no-untyped-def]
     src = (ROOT / "demo" / "harbour-original.txt").read_text(encoding="utf-8")
     cpy = (ROOT / "demo" / "harbour-rewrite.txt").read_text(encoding="utf-8")

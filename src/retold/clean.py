@@ -13,6 +13,7 @@ from __future__ import annotations
 import html
 import re
 from dataclasses import dataclass
+from datetime import date
 from html.parser import HTMLParser
 
 from retold.segment import split_sentences
@@ -254,6 +255,26 @@ def looks_like_html(text: str) -> bool:
     """True when the text is an HTML page or fragment rather than prose."""
     head = text[:5000]
     return len(_HTML_SIGNS.findall(head)) >= 2 or head.lstrip().lower().startswith(("<!doctype", "<html"))
+
+
+def page_date(text: str) -> date | None:
+    """The publication date of an HTML page, or None (plain text, no date found, or a date after
+    today). Found by htmldate without its extensive search: the page's markup first
+    (``article:published_time`` and other meta tags, JSON-LD ``datePublished``, ``<time>``), then
+    a complete date written in numbers ("2024-01-05", "05.01.2024"); never a guess from a year or
+    a date in words."""
+    if not looks_like_html(text):
+        return None
+    import htmldate  # lazy: a dependency of trafilatura, loaded only for HTML
+
+    try:
+        found = htmldate.find_date(text, extensive_search=False, original_date=True)
+    except Exception:  # htmldate parses untrusted markup; a page it cannot read declares no date
+        return None
+    try:
+        return date.fromisoformat(found) if found else None
+    except ValueError:
+        return None
 
 
 class _TextMapper(HTMLParser):

@@ -82,7 +82,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any, Literal, cast
 
-from retold.clean import clean, looks_like_html
+from retold.clean import clean, looks_like_html, page_date
 from retold.errors import ConfigError, InputError
 from retold.io import DEFAULT_MAX_BYTES, parse_date, read_text
 
@@ -92,6 +92,7 @@ __all__ = [
     "Skip",
     "Source",
     "count_documents",
+    "declared_date",
     "iter_documents",
     "iter_source",
     "list_sources",
@@ -447,7 +448,7 @@ class _Reader:
         except InputError as e:
             self.report_input_error(e, name)
             return
-        doc = Document(id=doc_id, text=text, origin=name)
+        doc = Document(id=doc_id, text=text, date=declared_date(text), origin=name)
         if self.accept(doc, self.source(name, ""), None, _Where(name)):
             yield doc
 
@@ -641,7 +642,6 @@ class _Reader:
             url = url[1:-1]
         if not url:
             raise _Bad("response record has no WARC-Target-URI")
-        date = _date(record.rec_headers.get_header("WARC-Date"))
         try:
             data: bytes = record.content_stream().read(self.max_bytes + 1)
         except Exception as e:  # chunked or gzip transfer decoding of a damaged payload
@@ -654,6 +654,8 @@ class _Reader:
         if getattr(raw, "limit", 0):
             raise _Bad("record is truncated: the file ends before the end of the record")
         text = _decode_page(data, charset)
+        # The date the page gives itself, else the date it was crawled.
+        date = declared_date(text) or _date(record.rec_headers.get_header("WARC-Date"))
         return Document(id=url, text=text, url=url, date=date)
 
     # -- opening -----------------------------------------------------------
@@ -697,12 +699,14 @@ class _Reader:
 
 def _document(record: Mapping[str, Any], origin: str, max_bytes: int) -> Document:
     """Build a Document from a JSONL/CSV/Parquet record; raise _Bad when it cannot be one."""
+    doc_id = _id(record.get("id"))
+    text = _text(record.get("text"), max_bytes)
     return Document(
-        id=_id(record.get("id")),
-        text=_text(record.get("text"), max_bytes),
+        id=doc_id,
+        text=text,
         url=_optional_str(record, "url"),
         title=_optional_str(record, "title"),
-        date=_date(record.get("date")),
+        date=_date(record.get("date")) or declared_date(text),
         site=_optional_str(record, "site"),
         extra={k: _jsonable(v) for k, v in record.items() if k not in _FIELDS},
         origin=origin,
@@ -770,6 +774,12 @@ def _optional_str(record: Mapping[str, Any], key: str) -> str | None:
     if not isinstance(value, str):
         raise _Bad(f"'{key}' must be a string, not {_kind(value)}")
     return value if value.strip() else None
+
+
+def declared_date(text: str) -> str | None:
+    """The publication date an HTML page gives itself (:func:`retold.clean.page_date`), as YYYY-MM-DD."""
+    found = page_date(text)
+    return found.isoformat() if found else None
 
 
 def _date(value: Any) -> str | None:

@@ -19,7 +19,7 @@ from datetime import date
 import numpy as np
 
 from retold.align import AlignOptions, align_embeddings, squash
-from retold.clean import clean
+from retold.clean import clean, page_date
 from retold.embed import Embedder, default_embedder, usable_cpus
 from retold.errors import InputError
 from retold.explain import Parsed, explain, prepare
@@ -42,8 +42,9 @@ def compare(
     Args:
         source: the text believed to be the original (plain text, Markdown or HTML).
         copy: the text believed to derive from it.
-        source_date: publication date of the source, when known.
-        copy_date: publication date of the copy, when known.
+        source_date: publication date of the source, when known (default: the date an HTML
+            page gives itself, see :func:`retold.clean.page_date`).
+        copy_date: publication date of the copy, likewise.
         embedder: sentence encoder (default: the bundled MiniLM model).
         align_options: alignment thresholds.
 
@@ -62,6 +63,8 @@ def compare(
         if not text or not text.strip():
             raise InputError(f"the {name} text is empty")
     enc = embedder or default_embedder()
+    source_date = source_date or page_date(source)
+    copy_date = copy_date or page_date(copy)
     src, dst = clean(source), clean(copy)
     if not src.sentences:
         raise InputError("the source has no sentences of content (only boilerplate or markup)")

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from retold.clean import page_date
 from retold.docvec import static_embedder
 from retold.errors import InputError
 from retold.evidence import pair_direction, pair_evidence, prepare, screen
@@ -87,11 +88,13 @@ def search(
         name: how the query is named in the result.
         top: at most this many hits.
         explain: run the full comparison on this many top hits.
-        query_date: the query's publication date, when known (decides direction).
+        query_date: the query's publication date, when known (decides direction; default: the
+            date an HTML page gives itself).
 
     Raises:
         InputError: the query has no text after cleaning.
     """
+    query_date = query_date or page_date(text)
     doc = Document(id=name, text=text, date=query_date.isoformat() if query_date else None, origin=name)
     prepared, skips = prepare([doc], store.params, static_embedder())
     if not prepared:

@@ -376,7 +376,7 @@ class _Service:
     def add(self, docs: list[DocumentIn]) -> tuple[int, dict[str, Any]]:
         from retold.docvec import static_embedder
         from retold.evidence import prepare, text_sha
-        from retold.ingest import Document
+        from retold.ingest import Document, declared_date
 
         given: dict[str, DocumentIn] = {}
         for d in docs:
@@ -388,8 +388,8 @@ class _Service:
             known = self.store.known(list(given))
         self._conflicts(known, shas)
         todo = [
-            Document(id=d.id, text=d.text, url=d.url, title=d.title, date=d.date, site=d.site,
-                     extra=d.extra, origin=d.id)
+            Document(id=d.id, text=d.text, url=d.url, title=d.title, date=d.date or declared_date(d.text),
+                     site=d.site, extra=d.extra, origin=d.id)
             for i, d in given.items() if i not in known
         ]
         # The slow part (cleaning, fingerprints, vectors) runs before taking the write lock.
