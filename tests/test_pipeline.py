@@ -446,3 +446,25 @@ def test_a_speaker_dropped_is_reported_though_named_elsewhere(embedder) -> None:
     assert [ch.type for ch in _covering(c.changes, "source", "capacity, Ms Moreton said", src)] == [
         ChangeType.ATTRIBUTION
     ]
+
+
+def test_headline_figure_the_other_text_states_is_no_change(embedder) -> None:  # type: ignore[no-untyped-def]
+    body = (
+        "The Harbour Gazette is cutting 40 reporter jobs, its owners said on Tuesday.\n\n"
+        "The paper said falling advertising income had forced the decision.\n\n"
+        "Unions said they would ballot members over strike action next week."
+    )
+    src = "Gazette to cut 40 jobs\n\n" + body
+    reworded = (
+        body.replace("The paper said falling advertising income had forced the decision.",
+                     "Falling advertising income had forced the decision, the paper said.")
+        .replace("over strike action next week", "next week over strike action")
+    )
+    # The copy's headline drops the figure its body keeps: no number change.
+    c = compare(src, "Gazette to cut reporter jobs\n\n" + reworded, embedder=embedder)
+    assert c.relation.value == "light_edit"
+    assert [ch for ch in c.changes if ch.type.value == "number"] == []
+    # A figure the copy states nowhere is still a change, headline or not.
+    c = compare(src, "Gazette to cut reporter jobs\n\n" + reworded.replace("40 ", ""), embedder=embedder)
+    dropped = [ch.source for ch in c.changes if ch.type.value == "number" and ch.source]
+    assert [(s.start, s.text) for s in dropped] == [(src.index("40"), "40"), (src.index("40 r"), "40")]

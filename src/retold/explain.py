@@ -321,7 +321,9 @@ class _Explainer:
         s_text = self._text(self.src, lk.source)
         d_text = self._text(self.dst, lk.copy)
         q_spans = self.quotes(lk, s_text, d_text)
-        self.numbers(s_text, d_text)
+        # A headline drops and adds details its text states: judged against the whole other text.
+        headline = lk.source == lk.copy == (0,) and is_title(self.src.doc, 0) and is_title(self.dst.doc, 0)
+        self.numbers(s_text, d_text, headline)
         self.dates(s_text, d_text)
         self.entities(s_toks, d_toks, d_keys, s_keys)
         self.new_names(s_toks, d_toks, s_keys)
@@ -373,9 +375,15 @@ class _Explainer:
         return offs, "".join(parts)
 
     # -- numbers ------------------------------------------------------------
-    def numbers(self, s_text: tuple[list[int], str], d_text: tuple[list[int], str]) -> None:
+    def numbers(
+        self, s_text: tuple[list[int], str], d_text: tuple[list[int], str], headline: bool = False
+    ) -> None:
         s_map, s_str = s_text
         d_map, d_str = d_text
+        # Where a figure without a partner is looked for: the linked sentence, or for a headline
+        # the whole other text.
+        s_scope = self.src.doc.view if headline else s_str
+        d_scope = self.dst.doc.view if headline else d_str
         sq = find_quantities(s_str)
         dq = find_quantities(d_str)
         used: set[int] = set()
@@ -415,11 +423,14 @@ class _Explainer:
                     note = f"figure changed: “{q.text}” → “{partner.text}”"
                 self.add(ChangeType.NUMBER, vspan(s_map, q), vspan(d_map, partner), note)
             elif q.value is not None:
-                if _key_in(s_str[q.start:q.end], d_str):
+                if _key_in(s_str[q.start:q.end], d_str) or (headline and _figure_in(q.text, d_scope)):
                     continue
                 self.add(ChangeType.NUMBER, vspan(s_map, q), None, f"figure “{q.text}” dropped")
         for r in leftover:
-            if r.value is not None and r.qualifier == "exact" and not _key_in(d_str[r.start:r.end], s_str):
+            if (
+                r.value is not None and r.qualifier == "exact" and not _key_in(d_str[r.start:r.end], s_str)
+                and not (headline and _figure_in(r.text, s_scope))
+            ):
                 self.add(ChangeType.NUMBER, None, vspan(d_map, r), f"figure “{r.text}” not in the source")
 
     def dates(self, s_text: tuple[list[int], str], d_text: tuple[list[int], str]) -> None:
@@ -1080,6 +1091,13 @@ def _nearest(q: Quantity, cands: list[Quantity], s_len: int, d_len: int) -> Quan
 
 def _key_in(fragment: str, text: str) -> bool:
     return _squash(fragment) in _squash(text)
+
+
+def _figure_in(figure: str, text: str) -> bool:
+    """True when ``text`` states ``figure`` as a word of its own ("2" in "Xbox 2", not in "20")."""
+    # In squashed text "1,300" reads "1 300": a figure is not a piece of a longer one.
+    pattern = rf"(?<!\w)(?<!\d ){re.escape(_squash(figure))}(?! \d)(?!\w)"
+    return re.search(pattern, _squash(text)) is not None
 
 
 def _squash(text: str) -> str:
