@@ -263,6 +263,9 @@ def test_figures_in_other_units_are_not_changes(embedder, src, cpy) -> None:  # 
         ("The Federal Reserve raised interest rates on Tuesday.",
          "The Fed raised interest rates on Tuesday."),
         ("The World Health Organization warned of a new outbreak.", "The WHO warned of a new outbreak."),
+        # a place named by its adjective on one side, by its name on the other
+        ("Italian Prime Minister Paolo Renzi and Spanish officials met in Rome.",
+         "Italy's Prime Minister Paolo Renzi and officials from Spain met in Rome."),
     ],
 )
 def test_a_name_shortened_is_not_lost(embedder, src, cpy) -> None:  # type: ignore[no-untyped-def]

@@ -625,6 +625,8 @@ class _Explainer:
                 continue  # "WHO" for the source's "World Health Organization"
             if _acronym_or_alias(ent.text, self.src.doc.view):
                 continue
+            if ent.label_ in _PLACE_ENTS and self._demonym(ent.text, s_toks):
+                continue  # "French President" -> "France's President"
             if s_chunks is None:
                 s_chunks = _free_chunks(self.src, s_toks, {self.dst.keys[t.i] for t in d_toks})
             if self._equivalent(ent.text, s_chunks) == "same":
