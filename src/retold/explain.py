@@ -726,7 +726,7 @@ class _Explainer:
                 weak_modal = w in _WEAK_MODALS and _has_firm_modal(t, toks_other(side))
                 if (w in _HEDGES and t.pos_ in {"ADV", "ADJ"}) or weak_modal:
                     note = "statement hedged" if side == "dst" else "hedge removed: statement made firmer"
-                elif w in _BOOSTERS and t.pos_ in {"ADV", "VERB"}:
+                elif w in _BOOSTERS and (t.pos_ == "ADV" or (t.pos_ == "VERB" and _asserts(t))):
                     note = "statement made more certain" if side == "dst" else "emphasis removed"
                 else:
                     continue
@@ -1051,6 +1051,12 @@ def _enclosing_clause(tok: Token) -> tuple[int, int]:
             break
         node = node.head
     return tok.idx, tok.idx + len(tok)
+
+
+def _asserts(verb: Token) -> bool:
+    """True for a verb that puts a claim ("proved that it worked", "proves the point"), not for one
+    linking its subject to a description ("has proved popular", "proved to be hard": turned out)."""
+    return any(c.dep_ in {"ccomp", "dobj"} for c in verb.children)
 
 
 def _has_firm_modal(tok: Token, others: list[Token]) -> bool:

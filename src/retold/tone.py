@@ -122,6 +122,8 @@ SCALES: dict[str, dict[str, int]] = {
 _WEAK_ONLY_SAME_HEAD = frozenset({"some", "little", "fair", "like", "support", "question", "state", "note"})
 _SCALE_POS = frozenset({"ADJ", "ADV", "VERB", "NOUN", "DET"})
 _MODIFIER_DEPS = frozenset({"advmod", "amod", "acomp"})
+# What an intensifier may stand in for: a modifier, or a noun used as one ("bumper sales").
+_REPLACING_DEPS = _MODIFIER_DEPS | {"compound"}
 _COMPARATIVE = frozenset({"JJR", "JJS", "RBR", "RBS"})
 # Verbs of estimate that hedge their complement: "is thought to contain", "appears to be".
 _ESTIMATE_PASSIVE = frozenset(
@@ -291,7 +293,7 @@ def _replaced(t: Token, others: list[Token], other_lemmas: set[str], key: Callab
     mine = {_lemma(c) for c in t.head.children}
     for o in others:
         if key(o) == head and any(
-            c.dep_ in _MODIFIER_DEPS and c.is_alpha and _lemma(c) not in mine for c in o.children
+            c.dep_ in _REPLACING_DEPS and c.is_alpha and _lemma(c) not in mine for c in o.children
         ):
             return True
     return False
