@@ -77,3 +77,13 @@ def test_units_and_conversions() -> None:
     qs = find_quantities("an investment of 300bn yen ($2.9bn, £1.5bn) over 3 years")
     assert [q.conversion for q in qs] == [False, True, True, False]
     assert not one("40C").alt  # Celsius, not cents
+
+
+def test_a_share_restating_the_change_before_it_is_a_restatement() -> None:
+    # "247p, or 18%": the same fall given twice; a copy that keeps one has lost nothing.
+    qs = find_quantities("The shares closed down 247p, or 18%, at 1115 pence.")
+    assert [(q.text, q.conversion) for q in qs] == [("247", False), ("18%", True), ("1115", False)]
+    qs = find_quantities("Sales rose 5 million, or about 2%, last year.")
+    assert [q.conversion for q in qs] == [False, True]
+    # Alternatives are two figures, not one restated.
+    assert not any(q.conversion for q in find_quantities("Prices may rise 10 or 20% this year."))

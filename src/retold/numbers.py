@@ -89,6 +89,11 @@ _CONVERTED = re.compile(
     rf"(?:[£$€¥]\s?{_AMOUNT}|{_AMOUNT}\s?{_CURRENCY_WORD})\s?\((?:[£$€¥]\s?{_AMOUNT}\s?[,;]\s?)*$",
     re.IGNORECASE,
 )
+# A share restating the change before it: the "18%" of "closed down 247p, or 18%, at 1115p".
+_SHARE_RESTATED = re.compile(
+    r"\d[\d.,]*\s?[a-z]{0,8},\s+or\s+(?:about\s+|almost\s+|nearly\s+|around\s+|roughly\s+|some\s+)?$",
+    re.IGNORECASE,
+)
 _VAGUE_RE = re.compile(r"\b(" + "|".join(sorted(VAGUE | UNIVERSAL, key=len, reverse=True)) + r")\b", re.I)
 
 
@@ -105,7 +110,7 @@ class Quantity:
     fraction: bool = False
     alt: float | None = None  # a second reading: "38m" is 38 million or 38 metres
     days: float | None = None  # a span of time, in days: "12 months", "a fortnight"
-    conversion: bool = False  # an amount restated in another currency: the "(£53)" of "$100 (£53)"
+    conversion: bool = False  # a figure restated: the "(£53)" of "$100 (£53)", the "18%" of "247p, or 18%"
 
     def same_span(self, other: Quantity) -> bool:
         """True when both are the same span of time ("12 months" / "the past year", "24 hours" / "a day")."""
@@ -210,6 +215,7 @@ def find_quantities(text: str) -> list[Quantity]:
         # anchored at the figure, is not tried from every earlier position of a long text.)
         before = max(0, m.start() - 120)
         conv = bool(m.group("cur")) and _CONVERTED.search(text, before, m.start()) is not None
+        conv = conv or (pct and _SHARE_RESTATED.search(text, max(0, m.start() - 40), m.start()) is not None)
         out.append(Quantity(m.start(), m.end(), m.group(), value, qual, pct, frac, alt, days, conv))
         taken.append((m.start(), m.end()))
     for m in _SPAN_PHRASE.finditer(text):
