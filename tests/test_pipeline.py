@@ -272,6 +272,18 @@ def test_a_name_shortened_is_not_lost(embedder, src, cpy) -> None:  # type: igno
     assert compare(src + _BASE, cpy + _BASE, embedder=embedder).changes == ()
 
 
+def test_a_name_reduced_to_its_common_noun_is_blurred(embedder) -> None:  # type: ignore[no-untyped-def]
+    # Every word of the name kept, none of them as a name: which hotel is lost.
+    src = "Guests at the Harbour Hotel were moved out on Friday after a fire, police said." + _BASE
+    cpy = "Guests at a harbour hotel were moved out on Friday after a fire, police said." + _BASE
+    c = compare(src, cpy, embedder=embedder)
+    assert _covering(list(c.changes), "source", "Harbour Hotel", src)
+    # The distinctive word kept as a name, the rest shortened: the same festival.
+    src = "Tickets for the Skelmouth International Folk Festival sold out on Friday, organisers said." + _BASE
+    cpy = "Tickets for the Skelmouth folk festival sold out on Friday, organisers said." + _BASE
+    assert compare(src, cpy, embedder=embedder).changes == ()
+
+
 def test_a_character_reference_left_in_plain_text_reads_as_its_character(embedder) -> None:  # type: ignore[no-untyped-def]
     src = "Fly-half Pascal Pap&#233; joins Bourgoin from Toulouse, the club said." + _BASE
     cpy = "Fly-half Pascal Papé joins Bourgoin from Toulouse, the club said." + _BASE

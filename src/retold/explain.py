@@ -223,6 +223,7 @@ class _Explainer:
         self.found: list[_Found] = []
         self.dst_all_keys = set(dst.keys.values())
         self.src_all_keys = set(src.keys.values())
+        self._dst_name_keys: set[str] | None = None  # made when first needed
         self.grader = Grader(encode)
         self._acronyms: dict[str, set[int]] = {}
 
@@ -560,7 +561,12 @@ class _Explainer:
             if ent.label_ == "PERSON":
                 hit = keys[-1] in pool
             else:
+                # Most of its words, one of them still part of a name: "the Embassy Hotel" is not
+                # kept by "a London hotel", nor an association of officers by "Probation officers".
                 hit = sum(k in pool for k in keys) >= max(1, (len(keys) + 1) // 2)
+                hit = hit and (
+                    any(k in self.dst_name_keys for k in keys) or ent.text in self.dst.doc.view
+                )
             if hit or _acronym_or_alias(ent.text, self.dst.doc.view):
                 continue
             if ent.label_ == "NORP" and _key(ent.root.head) in d_keys:
@@ -584,6 +590,18 @@ class _Explainer:
                 self.add(ChangeType.ENTITY, span, partner, f"“{ent.text}” replaced or blurred")
             else:
                 self.add(ChangeType.OMISSION, span, None, f"“{ent.text}” left out")
+
+    @property
+    def dst_name_keys(self) -> set[str]:
+        """Keys of the copy's words used as names: proper nouns, or capitalised inside a sentence."""
+        if self._dst_name_keys is None:
+            parsed = self.dst.parsed
+            self._dst_name_keys = {
+                self.dst.keys[t.i] for t in (parsed if parsed is not None else [])
+                if t.i in self.dst.keys
+                and (t.pos_ == "PROPN" or (t.text[:1].isupper() and not t.is_sent_start))
+            }
+        return self._dst_name_keys
 
     def _new_name_for(self, ent: Span, d_toks: list[Token]) -> Span | None:
         """The name of the same kind that stands in the linked copy sentence where the source's
