@@ -381,10 +381,6 @@ class _Explainer:
     ) -> None:
         s_map, s_str = s_text
         d_map, d_str = d_text
-        # Where a figure without a partner is looked for: the linked sentence, or for a headline
-        # the whole other text.
-        s_scope = self.src.doc.view if headline else s_str
-        d_scope = self.dst.doc.view if headline else d_str
         sq = find_quantities(s_str)
         dq = find_quantities(d_str)
         used: set[int] = set()
@@ -424,13 +420,17 @@ class _Explainer:
                     note = f"figure changed: “{q.text}” → “{partner.text}”"
                 self.add(ChangeType.NUMBER, vspan(s_map, q), vspan(d_map, partner), note)
             elif q.value is not None:
-                if _key_in(s_str[q.start:q.end], d_str) or (headline and _figure_in(q.text, d_scope)):
+                # A figure without a partner is looked for in the linked sentence, or for a
+                # headline in the whole other text.
+                if _key_in(s_str[q.start:q.end], d_str):
+                    continue
+                if headline and _figure_in(q.text, self.dst.doc.view):
                     continue
                 self.add(ChangeType.NUMBER, vspan(s_map, q), None, f"figure “{q.text}” dropped")
         for r in leftover:
             if (
                 r.value is not None and r.qualifier == "exact" and not _key_in(d_str[r.start:r.end], s_str)
-                and not (headline and _figure_in(r.text, s_scope))
+                and not (headline and _figure_in(r.text, self.src.doc.view))
             ):
                 self.add(ChangeType.NUMBER, None, vspan(d_map, r), f"figure “{r.text}” not in the source")
 
