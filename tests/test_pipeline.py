@@ -309,6 +309,8 @@ def test_a_day_of_the_week_given_as_another_is_a_changed_date(embedder) -> None:
          ("March", "April")),
         ("The vote will be held next May, officials said.",
          "The vote will be held in the spring, officials said.", ("May", "spring")),
+        ("The plant opened in December 2004, officials said.",
+         "The plant opened in late 2004, officials said.", ("December", "late 2004")),
     ],
 )
 def test_a_month_given_as_another_or_as_a_season_is_a_date_change(embedder, src, cpy, want) -> None:  # type: ignore[no-untyped-def]

@@ -70,7 +70,12 @@ _MONTH = re.compile(
     r"|(?:(?<=\bnext )|(?<=\blast )|(?<=\bthis )|(?<=\bearly )|(?<=\blate )|(?<=\bsince )|(?<=\buntil )"
     r"|(?<=\bin )|(?<=\bon )|(?<=\bby )|(?<=\bfrom )|(?<=\bof )|(?<=\bmid-))May|May(?= \d))\b"
 )
-_SEASON = re.compile(r"\b(spring|summer|autumn|winter)\b", re.IGNORECASE)
+_SEASON = re.compile(
+    # a season, or a part of a year: what a month becomes when it is made vague
+    r"\b(spring|summer|autumn|winter|(?:early|late|mid|the end of|the start of|the beginning of)[- ]"
+    r"(?:\d{4}\b|(?:this|last|next) year|the year))",
+    re.IGNORECASE,
+)
 _QUOTE_RE = re.compile(r"[\"“]([^\"“”]{2,}?)[\"”]")
 _APOS = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"'})
 
@@ -436,7 +441,8 @@ class _Explainer:
 
     def dates(self, s_text: tuple[list[int], str], d_text: tuple[list[int], str]) -> None:
         """A day of the week or a month given as another ("on Monday" / "on Tuesday") dates the
-        fact anew; a month given as a season ("next May" / "in the spring") is made vague.
+        fact anew; a month given as a season or a part of the year ("next May" / "in the spring",
+        "in December 2004" / "in late 2004") is made vague.
 
         A day or month dropped or added alone is not reported: rewrites drop "on Monday" freely,
         and what it dated is still there.
