@@ -1,13 +1,11 @@
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import numpy as np
 
 from retold.align import align, align_embeddings
 from retold.embed import HashingEmbedder
 from retold.segment import split_sentences
-from retold.types import LinkKind, Sentence
+from retold.types import Alignment, LinkKind, Sentence
 
 
 def test_identical_sentences_align_one_to_one_verbatim() -> None:
@@ -77,54 +75,42 @@ def test_neighbour_folded_in_other_words_joins_the_link() -> None:
     assert a.source_unaligned == ()
 
 
-def _folding(
-    src_text: str, dst_text: str, piece_vec: np.ndarray
-) -> tuple[list[Sentence], list[Sentence], np.ndarray, np.ndarray, Callable[[list[str]], np.ndarray]]:
-    """Two source sentences, one copy sentence; the second source sentence on its own axis, and
-    an encoder giving each clause of the copy sentence ``piece_vec`` except its first."""
+def _folding(src_text: str, dst_text: str, piece_vec: np.ndarray) -> Alignment:
+    """Align two source sentences with one copy sentence: the second source sentence on its own
+    axis, and an encoder giving each clause of the copy sentence ``piece_vec`` except its first."""
     src, dst = split_sentences(src_text), split_sentences(dst_text)
     e = np.eye(3, dtype=np.float32)
-    s_vecs = np.stack([e[0], e[1]])
-    d_vecs = np.stack([e[0]])
 
     def encode(texts: list[str]) -> np.ndarray:
         known = {src[0].text: e[0], src[1].text: e[1], dst[0].text: e[0]}
         return np.stack([known.get(t, piece_vec) for t in texts])
 
-    return src, dst, s_vecs, d_vecs, encode
+    return align_embeddings(src, dst, np.stack([e[0], e[1]]), np.stack([e[0]]), encode=encode)
+
+
+# A clause vector at cosine 0.7 with the leftover sentence's axis (the second of three), and one far.
+_CLOSE_CLAUSE = np.array([0.0, 0.7, np.sqrt(0.51)], dtype=np.float32)
+_FAR_CLAUSE = np.array([0.0, 0.0, 1.0], dtype=np.float32)
+_LEASE = "The council offered the owners a new lease. They refused."
+_LEASE_DECLINED = "The council offered the owners a new lease, but they declined."
 
 
 def test_short_sentence_folded_into_a_clause_joins_the_link() -> None:
-    e = np.eye(3, dtype=np.float32)
-    close = (0.7 * e[1] + np.sqrt(0.51) * e[2]).astype(np.float32)
-    src, dst, s_vecs, d_vecs, encode = _folding(
-        "The council offered the owners a new lease. They refused.",
-        "The council offered the owners a new lease, but they declined.",
-        close,
-    )
     # The copy's clause "but they declined" says what "They refused." says: one link.
-    a = align_embeddings(src, dst, s_vecs, d_vecs, encode=encode)
+    a = _folding(_LEASE, _LEASE_DECLINED, _CLOSE_CLAUSE)
     assert [(lk.source, lk.copy) for lk in a.links] == [((0, 1), (0,))]
     # A clause far in meaning leaves the sentence out (an omission to report).
-    src, dst, s_vecs, d_vecs, encode = _folding(
-        "The council offered the owners a new lease. They refused.",
-        "The council offered the owners a new lease, but they declined.",
-        e[2],
-    )
-    a = align_embeddings(src, dst, s_vecs, d_vecs, encode=encode)
+    a = _folding(_LEASE, _LEASE_DECLINED, _FAR_CLAUSE)
     assert a.source_unaligned == (1,)
 
 
 def test_clause_the_link_already_says_takes_no_fold() -> None:
-    e = np.eye(3, dtype=np.float32)
-    close = (0.7 * e[1] + np.sqrt(0.51) * e[2]).astype(np.float32)
     # The clause "a new lease for ten years" is the link's own source words, not the leftover's.
-    src, dst, s_vecs, d_vecs, encode = _folding(
+    a = _folding(
         "The council offered the owners a new lease for ten years. They refused.",
         "The council offered the owners, a new lease for ten years.",
-        close,
+        _CLOSE_CLAUSE,
     )
-    a = align_embeddings(src, dst, s_vecs, d_vecs, encode=encode)
     assert a.source_unaligned == (1,)
 
 

@@ -70,7 +70,7 @@ _MONTH = re.compile(
     r"|(?:(?<=\bnext )|(?<=\blast )|(?<=\bthis )|(?<=\bearly )|(?<=\blate )|(?<=\bsince )|(?<=\buntil )"
     r"|(?<=\bin )|(?<=\bon )|(?<=\bby )|(?<=\bfrom )|(?<=\bof )|(?<=\bmid-))May|May(?= \d))\b"
 )
-_SEASON = re.compile(
+_VAGUE_PERIOD = re.compile(
     # a season, or a part of a year: what a month becomes when it is made vague
     r"\b(spring|summer|autumn|winter|(?:early|late|mid|the end of|the start of|the beginning of)[- ]"
     r"(?:\d{4}\b|(?:this|last|next) year|the year))",
@@ -468,9 +468,9 @@ class _Explainer:
                     f"date changed: “{a.group(1)}” → “{b.group(1)}”",
                 )
             if pattern is _MONTH and s_only and not d_only:
-                s_seasons = {m.group(1).lower() for m in _SEASON.finditer(s_str)}
-                seasons = [m for m in _SEASON.finditer(d_str) if m.group(1).lower() not in s_seasons]
-                for a, b in zip(s_only, seasons, strict=False):
+                s_periods = {m.group(1).lower() for m in _VAGUE_PERIOD.finditer(s_str)}
+                periods = [m for m in _VAGUE_PERIOD.finditer(d_str) if m.group(1).lower() not in s_periods]
+                for a, b in zip(s_only, periods, strict=False):
                     self.add(
                         ChangeType.NUMBER, span(s_map, a), span(d_map, b),
                         f"“{a.group(1)}” made vague as “{b.group(1)}”",
