@@ -21,7 +21,7 @@ install: $(STAMP)
 
 run: $(STAMP)
 	$(BIN)/retold compare demo/harbour-original.txt demo/harbour-rewrite.txt --html demo-report.html
-	rm -f demo.db demo.db-wal demo.db-shm demo.db.usearch  # the demo index is built afresh each run
+	rm -f demo.db demo.db-wal demo.db-shm demo.db.vectors demo.db.usearch  # the demo index is built afresh each run
 	$(BIN)/retold index demo/*.txt demo/*.html --db demo.db
 	$(BIN)/retold search demo/harbour-rewrite.txt --db demo.db
 	$(BIN)/retold dedup --db demo.db --out demo-clusters.jsonl

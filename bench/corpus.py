@@ -361,7 +361,7 @@ def planted_evidence(
 
 
 def _remove_index(db: Path) -> None:
-    for p in (db, Path(f"{db}-wal"), Path(f"{db}-shm"), Path(f"{db}.usearch")):
+    for p in (db, Path(f"{db}-wal"), Path(f"{db}-shm"), Path(f"{db}.vectors"), Path(f"{db}.usearch")):
         p.unlink(missing_ok=True)
 
 

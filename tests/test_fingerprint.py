@@ -319,3 +319,26 @@ def test_jit_falls_back_without_a_cache_location(monkeypatch: pytest.MonkeyPatch
         return 2 * x
 
     assert fp._jit(twice)(21) == 42
+
+
+def test_set_band_keys_collide_as_often_as_the_sets_overlap() -> None:
+    """LSH of key sets: equal sets share every band, disjoint sets none, and a band of one MinHash
+    value is shared with probability equal to the Jaccard similarity."""
+    from retold.fingerprint import set_band_keys
+
+    rng = np.random.default_rng(5)
+    common = rng.integers(0, 2**63, 30, dtype=np.uint64)
+    a = np.unique(np.concatenate([common, rng.integers(0, 2**63, 10, dtype=np.uint64)]))
+    b = np.unique(np.concatenate([common, rng.integers(0, 2**63, 10, dtype=np.uint64)]))
+    c = np.unique(rng.integers(0, 2**63, 40, dtype=np.uint64))
+    sets = [a, a.copy(), b, c]
+    offsets = np.concatenate([[0], np.cumsum([len(x) for x in sets])]).astype(np.int64)
+    keys = np.concatenate(sets)
+    one = set_band_keys(offsets, keys, 2000, 1)
+    assert (one[0] == one[1]).all()
+    assert not (one[0] == one[3]).any()
+    jac = 30 / 50
+    assert abs((one[0] == one[2]).mean() - jac) < 0.05
+    five = set_band_keys(offsets, keys, 400, 5)
+    assert abs((five[0] == five[2]).mean() - jac**5) < 0.03
+    assert set_band_keys(offsets[:1], keys, 4, 5).shape == (0, 4)

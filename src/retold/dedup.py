@@ -4,8 +4,10 @@
    groups at once (identical, or republished with other boilerplate or
    headline); one representative of each group takes part in the rest.
 2. **Candidates.** Representatives sharing a MinHash band (near-verbatim
-   copies) and each representative's nearest static-vector neighbours
-   (paraphrases, partial reuse) are candidate pairs.
+   copies), sharing passages (partial reuse), sharing an LSH band of their
+   names and figures (paraphrases) and, up to :data:`EXACT_KNN`
+   representatives, each one's nearest static-vector neighbours are
+   candidate pairs.
 3. **Verification.** Every candidate pair is measured exactly
    (:func:`retold.evidence.evidence_of`: shingle Jaccard and containment on
    the full shingle sets, not the MinHash estimate, and the stored names and
@@ -35,18 +37,18 @@ import numpy as np
 from retold.errors import ConfigError
 from retold.evidence import originality
 from retold.families import (
-    CANDIDATE_COS,
     KNN_BLOCK,
-    NEIGHBOURS,
+    MIN_SHARED_PASSAGES,
     AnchorTable,
     ClusterRow,
+    anchor_pairs,
     band_pairs,
+    close_pairs,
     knn_pairs,
     passage_pairs,
     rows,
     star_families,
     verify_measured,
-    worth_verifying,
 )
 from retold.fingerprint import shingle_set
 from retold.store import SQLiteStore
@@ -54,8 +56,9 @@ from retold.types import Relation
 
 __all__ = ["ClusterRow", "DedupResult", "dedup", "write_rows"]
 
-EXACT_KNN = 50_000  # exact vector neighbours up to this many representatives; HNSW beyond
-DEDUP_EF = 64  # HNSW search breadth of dedup's all-neighbours search
+# Exact vector neighbours up to this many representatives (a brute-force product of every pair of
+# vectors: ≈ 20 s of CPU at 50,000); beyond, the LSH of names and figures finds the paraphrases.
+EXACT_KNN = 50_000
 VERIFY_BATCH = 20_000  # candidate pairs verified per batch (their bodies are read together)
 _NO_PAIRS = np.empty((0, 2), dtype=np.int64)
 _NO_KEYS = np.zeros(0, dtype=np.uint64)
@@ -164,11 +167,13 @@ def dedup(store: SQLiteStore, *, progress: Callable[[str], None] | None = None) 
 
     pairs = band_pairs(reps, docs.keys)
     say(f"{len(pairs):,} candidate pairs from MinHash bands")
-    pairs = _unique_pairs(pairs, passage_pairs(reps, docs.passage_keys, docs.passage_ranks))
+    by_passage, shared = passage_pairs(reps, docs.passage_keys, docs.passage_ranks)
+    pairs = _unique_pairs(pairs, by_passage[shared >= MIN_SHARED_PASSAGES])
     say(f"{len(pairs):,} with pairs sharing passages")
     rep_rows = _Reps.of(reps, docs.rowid)
     vecs = _vectors(store, rep_rows)
-    pairs = _unique_pairs(pairs, _vector_pairs(store, rep_rows, vecs))
+    one_passage = by_passage[shared < MIN_SHARED_PASSAGES]
+    pairs = _unique_pairs(pairs, _vector_pairs(store, rep_rows, vecs, one_passage))
     say(f"{len(pairs):,} candidate pairs in all")
 
     edges = _verify(store, docs.rowid, pairs, vecs, rep_rows.of_rank)
@@ -207,7 +212,7 @@ class _Reps:
 
 
 def _vectors(store: SQLiteStore, reps: _Reps) -> np.ndarray:
-    """The float32 vectors of the representatives (the ANN index holds them as float16), one row
+    """The float32 vectors of the representatives (as the database holds them), one row
     each in the order of ``reps.ranks``."""
     vecs = np.zeros((len(reps.ranks), store.params.dims), dtype=np.float32)
     for at, (v,) in reps.read(store, "vector"):
@@ -225,38 +230,26 @@ def _signatures(store: SQLiteStore, reps: _Reps) -> tuple[np.ndarray, AnchorTabl
     return sigs, AnchorTable.of(names)
 
 
-def _vector_pairs(store: SQLiteStore, reps: _Reps, vecs: np.ndarray) -> np.ndarray:
-    """Representatives whose document vectors are near neighbours (pairs of ranks)."""
+def _vector_pairs(store: SQLiteStore, reps: _Reps, vecs: np.ndarray, one_passage: np.ndarray) -> np.ndarray:
+    """Representatives that could be paraphrases or partial copies by their vectors, names and
+    figures (pairs of ranks): pairs sharing one passage (``one_passage``, ranks) or an LSH band of
+    their names and figures that pass :func:`~retold.families.close_pairs` and, up to
+    :data:`EXACT_KNN` representatives, vector neighbours."""
     n = len(reps.ranks)
     if n < 2:
         return _NO_PAIRS
     sigs, names = _signatures(store, reps)
+    a, b = reps.of_rank[one_passage[:, 0]], reps.of_rank[one_passage[:, 1]]
+    keep = close_pairs(a, b, vecs, sigs, names)
+    found = [anchor_pairs(names, vecs, sigs), np.stack([a[keep], b[keep]], axis=1)]
     if n <= EXACT_KNN:
-        found = [
+        found += [
             knn_pairs(vecs, block, sigs, anchors=names) for block in range((n + KNN_BLOCK - 1) // KNN_BLOCK)
         ]
-        return reps.ranks[np.concatenate(found)] if found else _NO_PAIRS
-    ann = store._index()
-    # A narrower beam for the one bulk search: on the 100k bench corpus ef=64 keeps 0.998 of the
-    # exact candidate pairs (ef=256: 0.9986) in a quarter of the time; on 300k documents ef=32 lost
-    # 68 of 21,402 verified neighbour edges for 23 % less time. Queries keep the wide beam.
-    wide = ann.expansion_search
-    ann.expansion_search = DEDUP_EF
-    try:
-        res = ann.search(vecs, NEIGHBOURS + 1)
-    finally:
-        ann.expansion_search = wide
-    found_keys = np.asarray(res.keys)
-    keys = found_keys.astype(np.int64).ravel()
-    cos = 1.0 - np.asarray(res.distances, dtype=np.float64).ravel()
-    a = np.repeat(np.arange(n), found_keys.shape[1])
-    of_row = reps.of_row
-    inside = (keys >= 0) & (keys < len(of_row))  # a missing neighbour's key is out of range
-    b = np.where(inside, of_row[np.clip(keys, 0, max(len(of_row) - 1, 0))], -1)
-    ok = (b >= 0) & (b != a) & (cos >= CANDIDATE_COS)
-    a, b, cos = a[ok], b[ok], cos[ok]
-    keep = worth_verifying(a, b, cos, sigs, names)  # the same rule as the exact path (knn_pairs)
-    i, j = reps.ranks[a[keep]], reps.ranks[b[keep]]
+    local = _unique_pairs(*found)
+    if len(local) == 0:
+        return _NO_PAIRS
+    i, j = reps.ranks[local[:, 0]], reps.ranks[local[:, 1]]
     return np.stack([np.minimum(i, j), np.maximum(i, j)], axis=1).astype(np.int64)
 
 

@@ -10,9 +10,14 @@ same functions on the same ranks, so they produce the same families:
 - :func:`band_pairs` — representatives sharing a MinHash band;
 - :func:`passage_pairs` — representatives sharing winnowing fingerprints of a
   passage (a paragraph lifted into another story);
+- :func:`close_pairs` — the rule a pair found by weaker evidence (vector
+  neighbours, names and figures, one shared passage) must pass to be verified;
 - :func:`knn_pairs` — each representative's nearest document vectors, exact,
   computed block by block (:data:`KNN_BLOCK` rows against all) so that both
   engines do the same float arithmetic;
+- :func:`anchor_pairs` — representatives sharing an LSH band of their names
+  and figures (paraphrases keep those while changing the wording), at any
+  corpus size;
 - :func:`verify` — a candidate pair measured on the full texts and screened;
 - :func:`star_families` — the families: taking documents in rank order, a
   document not yet placed becomes an original and takes every unplaced
@@ -33,7 +38,7 @@ from typing import Any
 import numpy as np
 
 from retold.evidence import PARAPHRASE_ANCHORS, PARAPHRASE_COS, Evidence, evidence_of, pair_evidence, screen
-from retold.fingerprint import candidate_pairs, overlap
+from retold.fingerprint import candidate_pairs, overlap, set_band_keys
 from retold.store import StoredDoc
 from retold.types import Relation
 
@@ -44,7 +49,9 @@ __all__ = [
     "NEIGHBOURS",
     "AnchorTable",
     "ClusterRow",
+    "anchor_pairs",
     "band_pairs",
+    "close_pairs",
     "knn_pairs",
     "passage_pairs",
     "representatives",
@@ -58,6 +65,13 @@ __all__ = [
 NEIGHBOURS = 10  # vector neighbours screened per representative ...
 CANDIDATE_COS = 0.9  # ... when at least this close (partial reuse lowers the cosine of a pair)
 KNN_BLOCK = 1024
+# LSH of the names and figures: 48 bands of 5 MinHash values. A pair of anchor sets at Jaccard J
+# shares a band with probability 1 - (1 - J^5)^48: 0.87 at J = 0.53, 0.98 at 0.6, 0.9996 at 0.7.
+# The 18 whole-article paraphrases of ../shared/data/rewrites have J = 0.53-0.90 (the screen needs
+# 0.75 of the smaller set, J ≈ 0.6 for sets of equal size). 4 rows per band found 5x the pairs for
+# the same paraphrase edges on 100k bench documents.
+ANCHOR_BANDS = 48
+ANCHOR_ROWS = 5
 MIN_SHARED_PASSAGES = 2  # winnowing fingerprints shared: a passage of ≈ 35+ words in common
 MAX_PASSAGE_BUCKET = 100
 MIN_SIGNATURE_MATCHES = 2  # of 128 MinHash values: expected at Jaccard ≈ 0.016
@@ -133,16 +147,22 @@ def band_pairs(reps: np.ndarray, keys: np.ndarray) -> np.ndarray:
     return reps[local] if len(local) else np.empty((0, 2), dtype=np.int64)
 
 
-def passage_pairs(reps: np.ndarray, keys: np.ndarray, ranks: np.ndarray) -> np.ndarray:
-    """Pairs of representative ranks sharing at least :data:`MIN_SHARED_PASSAGES` winnowing
-    fingerprints (``keys[i]`` is a fingerprint of rank ``ranks[i]``; fingerprints of ranks that are
-    not in ``reps`` are left out); a fingerprint found in more than :data:`MAX_PASSAGE_BUCKET`
-    representatives is a stock phrase and pairs nothing."""
+def passage_pairs(reps: np.ndarray, keys: np.ndarray, ranks: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Pairs of representative ranks sharing winnowing fingerprints, and how many each shares
+    (``keys[i]`` is a fingerprint of rank ``ranks[i]``; fingerprints of ranks that are not in
+    ``reps`` are left out); a fingerprint found in more than :data:`MAX_PASSAGE_BUCKET`
+    representatives is a stock phrase and pairs nothing.
+
+    A pair sharing :data:`MIN_SHARED_PASSAGES` is a candidate as it is; a pair sharing one (a
+    passage of ≈ 35 words: the window guarantees a fingerprint in every run of 30 shingles, the
+    :data:`~retold.evidence.PARTIAL_SHINGLES` of a lifted paragraph) only if :func:`close_pairs`
+    keeps it."""
+    none = (np.empty((0, 2), dtype=np.int64), np.zeros(0, dtype=np.int64))
     is_rep = np.zeros(int(ranks.max()) + 1 if len(ranks) else 0, dtype=bool)
     is_rep[reps[reps < len(is_rep)]] = True
     mine = is_rep[ranks] if len(ranks) else np.zeros(0, dtype=bool)
     if not mine.any():
-        return np.empty((0, 2), dtype=np.int64)
+        return none
     keys, ranks = keys[mine].astype(np.uint64), ranks[mine].astype(np.int64)
     order = np.lexsort((ranks, keys))
     keys, ranks = keys[order], ranks[order]
@@ -156,9 +176,24 @@ def passage_pairs(reps: np.ndarray, keys: np.ndarray, ranks: np.ndarray) -> np.n
         a, b = _TRIU[size] if size < len(_TRIU) else np.triu_indices(size, 1)
         found.append(np.stack([members[a], members[b]], axis=1))
     if not found:
-        return np.empty((0, 2), dtype=np.int64)
+        return none
     pairs, counts = np.unique(np.concatenate(found), axis=0, return_counts=True)
-    return pairs[counts >= MIN_SHARED_PASSAGES].astype(np.int64)
+    return pairs.astype(np.int64), counts.astype(np.int64)
+
+
+def close_pairs(
+    a: np.ndarray, b: np.ndarray, vectors: np.ndarray, signatures: np.ndarray, anchors: AnchorTable
+) -> np.ndarray:
+    """Mask of the pairs of rows ``(a[i], b[i])`` that pass the rule of vector neighbours: cosine ≥
+    :data:`CANDIDATE_COS` and :func:`worth_verifying`. Rows of ``vectors`` (unit), ``signatures``
+    and ``anchors`` are in the same order."""
+    keep = np.zeros(len(a), dtype=bool)
+    for s in range(0, len(a), 200_000):  # bounds the two gathered vector blocks (100 MB each)
+        sa, sb = a[s : s + 200_000], b[s : s + 200_000]
+        cos = np.einsum("ij,ij->i", vectors[sa], vectors[sb])
+        close = np.flatnonzero(cos >= CANDIDATE_COS)
+        keep[s + close[worth_verifying(sa[close], sb[close], cos[close], signatures, anchors)]] = True
+    return keep
 
 
 _TRIU = [np.triu_indices(size, 1) for size in range(17)]  # the pair indices of small buckets
@@ -199,6 +234,23 @@ def knn_pairs(
         a, b = a[keep], b[keep]
     pairs = np.stack([np.minimum(a, b), np.maximum(a, b)], axis=1).astype(np.int64)
     return np.unique(pairs, axis=0) if len(pairs) else pairs
+
+
+def anchor_pairs(anchors: AnchorTable, vectors: np.ndarray, signatures: np.ndarray) -> np.ndarray:
+    """Pairs (i, j), i < j, of rows sharing an LSH band of their anchor keys (names and figures:
+    :data:`ANCHOR_BANDS` bands of :data:`ANCHOR_ROWS` MinHash values) that :func:`close_pairs` keeps.
+
+    This is how a paraphrase that shares no 5-gram with its source becomes a candidate without a
+    nearest-neighbour search. A row with fewer than :data:`ANCHOR_ROWS` anchors takes no part.
+    ``vectors``, ``signatures`` and ``anchors`` rows are in the same order."""
+    ok = np.flatnonzero(np.diff(anchors.offsets) >= ANCHOR_ROWS)
+    if len(ok) < 2:
+        return np.empty((0, 2), dtype=np.int64)
+    keys = set_band_keys(anchors.offsets, anchors.keys, ANCHOR_BANDS, ANCHOR_ROWS)
+    local = candidate_pairs(keys[ok], max_bucket=MAX_BUCKET)
+    a, b = ok[local[:, 0]], ok[local[:, 1]]
+    keep = close_pairs(a, b, vectors, signatures, anchors)
+    return np.stack([a[keep], b[keep]], axis=1).astype(np.int64)
 
 
 def _top_k(sims: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -59,6 +59,7 @@ __all__ = [
     "overlap",
     "passages",
     "scurve",
+    "set_band_keys",
     "shingle_set",
     "signatures",
     "warm_up",
@@ -331,6 +332,27 @@ def _band_keys_kernel(sigs: Any, bands: int, rows: int, out: Any) -> None:
 
 
 @_jit
+def _set_band_kernel(offsets: Any, keys: Any, bands: int, rows: int, out: Any) -> None:
+    """MinHash of each set ``keys[offsets[i]:offsets[i + 1]]`` (``bands * rows`` hash functions, each
+    an fmix64 of the key under its own salt), folded into one key per band as :func:`band_keys` does."""
+    mins = np.empty(bands * rows, dtype=np.uint64)
+    for d in range(offsets.shape[0] - 1):
+        for p in range(bands * rows):
+            mins[p] = np.uint64(0xFFFFFFFFFFFFFFFF)
+        for t in range(offsets[d], offsets[d + 1]):
+            key = keys[t]
+            for p in range(bands * rows):
+                h = _fmix64(key ^ (_DENSE_SALT * np.uint64(p + 1)))
+                if h < mins[p]:
+                    mins[p] = h
+        for band in range(bands):
+            h = _BAND_SALT ^ np.uint64(band)
+            for r in range(band * rows, band * rows + rows):
+                h = (h ^ mins[r]) * _SHINGLE_P
+            out[d, band] = _fmix64(h)
+
+
+@_jit
 def _bucket_pairs(order: Any, starts: Any, sizes: Any, max_bucket: int, n: int, out: Any) -> int:
     """Encode the pairs of each bucket as ``i * n + j`` (i < j); return how many were written."""
     p = 0
@@ -530,6 +552,21 @@ def band_keys(sigs: npt.NDArray[np.uint32], bands: int, rows: int) -> npt.NDArra
         raise ValueError(f"bands × rows = {bands} × {rows} does not fit num_perm = {sigs.shape[1]}")
     out = np.empty((sigs.shape[0], bands), dtype=np.uint64)
     _band_keys_kernel(sigs, bands, rows, out)
+    return out
+
+
+def set_band_keys(
+    offsets: npt.NDArray[np.int64], keys: npt.NDArray[np.uint64], bands: int, rows: int
+) -> npt.NDArray[np.uint64]:
+    """LSH band keys of sets of 64-bit keys (set ``i`` is ``keys[offsets[i]:offsets[i + 1]]``): a
+    MinHash of ``bands * rows`` values per set, one key per band of ``rows`` values, shape
+    ``(n, bands)``. Two sets of Jaccard similarity J share a band key with probability
+    ``1 - (1 - J**rows)**bands``. An empty set's keys are all equal: leave empty sets out."""
+    if bands < 1 or rows < 1:
+        raise ValueError("bands and rows must be at least 1")
+    offsets = np.ascontiguousarray(offsets, dtype=np.int64)
+    out = np.empty((max(len(offsets) - 1, 0), bands), dtype=np.uint64)
+    _set_band_kernel(offsets, np.ascontiguousarray(keys, dtype=np.uint64), bands, rows, out)
     return out
 
 

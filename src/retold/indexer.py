@@ -24,8 +24,6 @@ from retold.store import EncodedDoc, IndexParams, SQLiteStore, StoredDoc, encode
 
 __all__ = ["IndexReport", "index_paths"]
 
-FLUSH_SECONDS = 60.0
-
 
 @dataclass(slots=True)
 class IndexReport:
@@ -116,7 +114,6 @@ def index_paths(
 
     total = count_documents(paths)
     bar = _progress(progress, total)
-    last_flush = time.monotonic()
     docs = iter_documents(paths, on_error=on_error, on_skip=skip)
     pool = ProcessPoolExecutor(workers) if workers > 1 else None
     pending: deque[tuple[int, Future[tuple[list[EncodedDoc], list[Skip]]]]] = deque()
@@ -132,9 +129,6 @@ def index_paths(
                     n, fut = pending.popleft()
                     commit(*fut.result())
                     bar(n)
-            if time.monotonic() - last_flush > FLUSH_SECONDS:
-                store.checkpoint()
-                last_flush = time.monotonic()
         while pending:
             n, fut = pending.popleft()
             commit(*fut.result())

@@ -146,5 +146,3 @@ def _explained(q: StoredDoc, hit: Hit) -> Hit:
 
 def _share(words: set[str], body: str) -> float:
     return len(words & set(_WORD.findall(body))) / len(words) if words else 0.0
-
-

@@ -20,7 +20,7 @@ Concurrency: the library calls block, so they run in the thread pool and the
 event loop stays free. Reads of the index (search, get, compare by id) share
 a readers-writer lock; adding and deleting take it exclusively, so a search
 never sees a batch half written (the SQLite rows committed but the vectors
-not yet in the ANN index, say). Full comparisons are heavy (≈ 0.6 s of CPU,
+not yet in the vector file, say). Full comparisons are heavy (≈ 0.6 s of CPU,
 mostly Python holding the GIL), so by default they run in worker processes
 (:class:`CompareRunner`), leaving the server process to searches and I/O;
 with ``compare_workers=0`` they run in threads, at most
@@ -75,7 +75,7 @@ log = logging.getLogger(__name__)
 DEFAULT_MAX_BODY = 10_000_000
 MAX_TOP = 100
 COMPARE_SLOTS = 2  # comparisons at a time when they run in threads (compare_workers=0)
-FLUSH_SECONDS = 30.0  # save the ANN sidecar at most this often after writes (and at shutdown)
+FLUSH_SECONDS = 30.0  # merge staged band rows at most this often after writes (and at shutdown)
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
 TOKEN_HINT = "start the server with --token TOKEN or set RETOLD_TOKEN"
 

@@ -2,9 +2,9 @@
 
 Every stage calls the functions the local engine calls — reading
 (:func:`retold.ingest.iter_source`), cleaning and fingerprinting
-(:func:`retold.evidence.prepare`), candidate pairs
-(:func:`retold.families.knn_pairs`, the MinHash band join), verification
-(:func:`retold.families.verify`) — on the same originality ranks, so the two
+(:func:`retold.evidence.prepare`), candidate pairs (the MinHash band join,
+:func:`retold.families.knn_pairs`, :func:`retold.families.anchor_pairs`),
+verification (:func:`retold.families.verify`) — on the same originality ranks, so the two
 engines produce the same families and originals. Spark only decides where
 the work runs:
 
@@ -319,6 +319,8 @@ def dedup(
         MAX_PASSAGE_BUCKET,
         MIN_SHARED_PASSAGES,
         AnchorTable,
+        anchor_pairs,
+        close_pairs,
         knn_pairs,
     )
 
@@ -366,7 +368,8 @@ def dedup(
         passage_groups.rdd.mapPartitions(lambda it: _band_pairs_partition(it, MAX_PASSAGE_BUCKET)),
         pair_schema,
     )
-    passage = shared.groupBy("a", "b").count().where(F.col("count") >= MIN_SHARED_PASSAGES).select("a", "b")
+    counted = shared.groupBy("a", "b").count()
+    passage = counted.where(F.col("count") >= MIN_SHARED_PASSAGES).select("a", "b")
 
     # ... and exact vector neighbours, block by block in tasks
     rep_rows = reps.select("rank", "vector", "signature", "anchors").orderBy("rank").collect()
@@ -393,7 +396,22 @@ def dedup(
     knn = spark.createDataFrame(
         spark.sparkContext.parallelize(range(blocks), max(1, blocks)).flatMap(knn_block), pair_schema
     )
-    pairs = band.union(passage).union(knn).distinct().cache()
+    # ... pairs sharing one passage that pass the rule of vector neighbours ...
+    def close_partition(rows: Iterable[Any]) -> Iterator[tuple[int, int]]:
+        vecs, sigs, ranks, anchor_table = bc.value
+        got = np.array([(r["a"], r["b"]) for r in rows], dtype=np.int64).reshape(-1, 2)
+        a, b = np.searchsorted(ranks, got[:, 0]), np.searchsorted(ranks, got[:, 1])
+        for i, j in got[close_pairs(a, b, vecs, sigs, anchor_table)].tolist():
+            yield (int(i), int(j))
+
+    one = counted.where(F.col("count") < MIN_SHARED_PASSAGES).select("a", "b")
+    one_close = spark.createDataFrame(one.rdd.mapPartitions(close_partition), pair_schema)
+    # ... and names and figures shared (their LSH bands, on the driver: one pass of hashing and sorting)
+    local = anchor_pairs(rep_anchors, vectors, signatures)
+    by_anchor = spark.createDataFrame(
+        [(int(rep_ranks[a]), int(rep_ranks[b])) for a, b in local.tolist()], pair_schema
+    )
+    pairs = band.union(passage).union(knn).union(one_close).union(by_anchor).distinct().cache()
     done("candidate pairs", pairs)
 
     # verification on the full texts

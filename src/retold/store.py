@@ -2,15 +2,15 @@
 
 :class:`Store` is the interface the corpus tools use; :class:`SQLiteStore`
 is the embedded default — one SQLite database file (WAL mode, so readers
-never see a half-written batch) plus an approximate-nearest-neighbour index
-of document vectors in a sidecar file (``<db>.usearch``).
+never see a half-written batch) plus the document vectors in a flat sidecar
+file (``<db>.vectors``, :mod:`retold.vectors`), searched exactly.
 
 Crash safety: every batch of documents is written in one transaction, so a
 killed ``retold index`` leaves the database as it was after the last whole
-batch. The ANN file is a cache of the vectors held in the database: it is
-saved atomically (write to a temporary file, then rename) and, when it lags
-behind the database after a crash, the missing vectors are added back from
-the database on open.
+batch. The vector file is a cache of the vectors held in the database: each
+batch's vectors are appended after its commit and, when the file lags behind
+the database after a crash (or has a torn last record), what it lacks is
+added back from the database when it is next read.
 
 Band keys (and passage keys) are written to append-only staging tables (``bands_new``) and
 merged, sorted, into the indexed ``bands`` table when the store is flushed
@@ -23,15 +23,11 @@ read both tables, so staged keys are found at once.
 from __future__ import annotations
 
 import json
-import os
 import sqlite3
 import struct
 import threading
-import time
 import zlib
-from collections import deque
 from collections.abc import Iterable, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
@@ -39,14 +35,13 @@ from typing import Any, Protocol
 import numpy as np
 
 from retold.errors import ConfigError, InputError
+from retold.vectors import VectorFile, top_k
 
 __all__ = ["SCHEMA_VERSION", "EncodedDoc", "IndexParams", "SQLiteStore", "Store", "StoredDoc", "encode"]
 
 SCHEMA_VERSION = 3
 EXACT_SEARCH = 100_000
 STAGE_ROWS = 2_000_000  # staged band rows (≈ 60,000 documents) that trigger a merge
-ANN_BACKLOG = 64  # batches of vectors queued for insertion into the ANN index (≈ 32,000 vectors, 16 MB)
-ANN_SAVE_SECONDS = 600.0  # checkpoint(): the longest an index run goes without saving the ANN file
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,7 +91,7 @@ class StoredDoc:
 @dataclass(frozen=True, slots=True)
 class EncodedDoc:
     """A document as :class:`SQLiteStore` writes it: its row (text compressed) and the keys and
-    vector of the band tables and the ANN index. ``retold index`` encodes in its worker processes,
+    vector of the band tables and the vector file. ``retold index`` encodes in its worker processes,
     so the one writing process only writes."""
 
     values: tuple[Any, ...]  # the ``docs`` columns after ``rowid``, in the order of ``_COLUMNS``
@@ -226,7 +221,7 @@ def _signed(keys: np.ndarray) -> list[int]:
 
 
 class SQLiteStore:
-    """The embedded default store: ``path`` (SQLite) and ``path + '.usearch'`` (ANN index)."""
+    """The embedded default store: ``path`` (SQLite) and ``path + '.vectors'`` (document vectors)."""
 
     def __init__(
         self, path: str | Path, params: IndexParams | None = None, *, readonly: bool = False
@@ -269,11 +264,7 @@ class SQLiteStore:
             self.params = IndexParams.from_json(row[0])
             if params is not None and params != self.params:
                 raise ConfigError(f"{self.path} was built with {self.params}, not {params}")
-        self._ann: Any = None
-        self._ann_dirty = False
-        self._ann_pool: ThreadPoolExecutor | None = None
-        self._ann_pending: deque[Future[None]] = deque()
-        self._ann_saved = time.monotonic()
+        self._vecs = VectorFile(self.vectors_path, self.params.dims)
         self._staged = 0  # band rows staged by this process since the last merge
         self._has_stage = self._has_table("bands_new")  # an index made before staging has none
 
@@ -315,12 +306,9 @@ class SQLiteStore:
     def add(self, docs: Sequence[StoredDoc | EncodedDoc]) -> list[int]:
         """Insert documents in one transaction; return their row ids.
 
-        Their vectors go into the ANN index on a background thread (usearch releases the GIL), so
-        the next batch is written while they are inserted; :meth:`flush` and every reader wait
-        for it. A crash before the ANN file is saved loses nothing: it is caught up on open.
+        Their vectors are appended to the vector file after the commit; a crash in between loses
+        nothing: the file is caught up from the database when it is next read.
         """
-        # loaded (and caught up) before the new rows exist; an insertion in flight may continue
-        ann = self._ann if self._ann is not None else self._index()
         encoded = [d if isinstance(d, EncodedDoc) else encode(d) for d in docs]
         rowids: list[int] = []
         staged: list[tuple[int, int]] = []
@@ -335,28 +323,12 @@ class SQLiteStore:
             self.db.executemany("INSERT INTO bands_new VALUES (?, ?)", staged)
             self.db.executemany("INSERT INTO passages_new VALUES (?, ?)", passage_rows)
         if encoded:
-            keys = np.array(rowids, dtype=np.uint64)
-            vectors = np.stack([e.vector for e in encoded])
             with self._lock:
-                # Insertions queue up on one thread, in batch order. The writer waits only when
-                # ANN_BACKLOG batches are queued: waiting for each one stalled the whole pipeline
-                # (no batch written, none sent to the workers) whenever one insertion took longer
-                # than preparing a batch, as it does in a large index.
-                while len(self._ann_pending) >= ANN_BACKLOG:
-                    self._ann_pending.popleft().result()
-                if self._ann_pool is None:
-                    self._ann_pool = ThreadPoolExecutor(1, thread_name_prefix="retold-ann")
-                self._ann_pending.append(self._ann_pool.submit(ann.add, keys, vectors, threads=1))
-                self._ann_dirty = True
+                self._vecs.append(rowids, np.stack([e.vector for e in encoded]))
         self._staged += len(staged) + len(passage_rows)
         if self._staged >= STAGE_ROWS:
             self._merge_bands()
         return rowids
-
-    def _ann_wait(self) -> None:
-        """Wait for the ANN insertions queued, if any (and raise the first error)."""
-        while self._ann_pending:
-            self._ann_pending.popleft().result()
 
     def delete(self, doc_id: str) -> bool:
         with self._tx():
@@ -364,6 +336,8 @@ class SQLiteStore:
             if row is None:
                 return False
             rowid, bands, passages = row
+            with self._lock:  # the tombstone first: a row id SQLite reuses must not find this vector
+                self._vecs.forget(rowid)
             pkeys = _signed(np.frombuffer(passages, dtype=np.uint64))
             self.db.executemany("DELETE FROM passages WHERE key=? AND doc=?", [(k, rowid) for k in pkeys])
             keys = _signed(np.frombuffer(bands, dtype=np.uint64))
@@ -372,10 +346,6 @@ class SQLiteStore:
                 self.db.execute("DELETE FROM bands_new WHERE doc=?", (rowid,))
                 self.db.execute("DELETE FROM passages_new WHERE doc=?", (rowid,))
             self.db.execute("DELETE FROM docs WHERE rowid=?", (rowid,))
-        ann = self._index()
-        if ann.contains(rowid):
-            ann.remove(rowid)
-            self._ann_dirty = True
         return True
 
     # -- reading ------------------------------------------------------------------------------
@@ -471,13 +441,31 @@ class SQLiteStore:
             return [r[0] for r in self.db.execute("SELECT rowid FROM docs WHERE body_sha=?", (body_sha,))]
 
     def nearest(self, vector: np.ndarray, k: int) -> list[tuple[int, float]]:
-        """The ``k`` documents whose vectors are closest to ``vector``: (row id, cosine)."""
-        ann = self._index()
-        if len(ann) == 0:
-            return []
-        # Brute force is exact and still fast (a few ms) up to EXACT_SEARCH vectors; HNSW beyond.
-        res = ann.search(vector.astype(np.float32), min(k, len(ann)), exact=len(ann) <= EXACT_SEARCH)
-        return [(int(key), 1.0 - float(dist)) for key, dist in zip(res.keys, res.distances, strict=True)]
+        """The ``k`` documents whose vectors are closest to ``vector``: (row id, cosine), exactly."""
+        rows, matrix = self.vectors()
+        pos, sims = top_k(matrix, vector, k)
+        return [(int(r), float(c)) for r, c in zip(rows[pos].tolist(), sims.tolist(), strict=True)]
+
+    def vectors(self) -> tuple[np.ndarray, np.ndarray]:
+        """(row ids, float32 vectors) of every document, read from the vector file on first use
+        (and repaired against the database: see :mod:`retold.vectors`)."""
+        with self._lock:
+            if not self._vecs.loaded:
+                live = np.array([r for rows in self.iter_columns("1") for r, _ in rows], dtype=np.int64)
+                self._vecs.load(live, self._fetch_vectors, writable=not self.readonly)
+            return self._vecs.matrix()
+
+    def _fetch_vectors(self, rowids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        rows: list[int] = []
+        vecs: list[np.ndarray] = []
+        for s in range(0, len(rowids), 500):
+            chunk = [int(r) for r in rowids[s : s + 500]]
+            q = f"SELECT rowid, vector FROM docs WHERE rowid IN ({','.join('?' * len(chunk))}) ORDER BY rowid"
+            for r, v in self.db.execute(q, chunk):
+                rows.append(r)
+                vecs.append(np.frombuffer(v, dtype=np.float32))
+        matrix = np.stack(vecs) if vecs else np.zeros((0, self.params.dims), dtype=np.float32)
+        return np.array(rows, dtype=np.int64), matrix
 
     def count(self) -> int:
         with self._lock:
@@ -496,61 +484,9 @@ class SQLiteStore:
             last = rows[-1][0]
             yield rows
 
-    # -- ANN sidecar --------------------------------------------------------------------------
     @property
-    def ann_path(self) -> Path:
-        return self.path.with_name(self.path.name + ".usearch")
-
-    def _index(self) -> Any:
-        """The ANN index, loaded on first use, with no insertion in flight."""
-        with self._lock:
-            if self._ann is None:
-                self._ann = self._load_ann()
-            self._ann_wait()
-            return self._ann
-
-    def _new_ann(self) -> Any:
-        from usearch.index import Index
-
-        return Index(
-            ndim=self.params.dims,
-            metric="cos",
-            dtype="f16",
-            connectivity=16,
-            # 64, not usearch's 128: half the insertion work (the indexing bottleneck at 1M documents)
-            # for 0.9979 instead of 0.9982 of dedup's exact candidate pairs on 100k bench vectors.
-            expansion_add=64,
-            expansion_search=256,
-        )
-
-    def _load_ann(self) -> Any:
-        ann = self._new_ann()
-        if self.ann_path.is_file():
-            try:
-                ann.load(str(self.ann_path))
-            except Exception:  # a damaged cache is rebuilt from the database
-                ann = self._new_ann()
-        # Catch up with the database: vectors committed after the last save, rows deleted since.
-        # (Compared as arrays: iterating ``ann.keys`` in Python costs O(n) per element, O(n²) in all.)
-        have = np.asarray(ann.keys, dtype=np.uint64) if len(ann) else np.empty(0, dtype=np.uint64)
-        live = np.array([r for rows in self.iter_columns("1") for r, _ in rows], dtype=np.uint64)
-        missing = live[~np.isin(live, have)]
-        for s in range(0, len(missing), 500):
-            chunk = [int(r) for r in missing[s : s + 500]]
-            with self._lock:
-                found = self.db.execute(
-                    f"SELECT rowid, vector FROM docs WHERE rowid IN ({','.join('?' * len(chunk))})", chunk
-                ).fetchall()
-            if found:
-                keys = np.array([r for r, _ in found], dtype=np.uint64)
-                ann.add(keys, np.stack([np.frombuffer(v, dtype=np.float32) for _, v in found]))
-                self._ann_dirty = True
-        stale = have[~np.isin(have, live)]  # deleted rows still in a stale cache
-        for key in stale:
-            ann.remove(int(key))
-        if len(stale):
-            self._ann_dirty = True
-        return ann
+    def vectors_path(self) -> Path:
+        return self.path.with_name(self.path.name + ".vectors")
 
     def _merge_bands(self) -> None:
         """Move the staged band rows into the indexed table, in key order (one pass over its pages)."""
@@ -564,50 +500,18 @@ class SQLiteStore:
         self._staged = 0
 
     def flush(self) -> None:
-        """Merge staged band rows and save the ANN index atomically if it changed."""
+        """Merge the staged band rows into the indexed tables."""
         if not self.readonly and self._has_stage:
             with self._lock:
                 pending = self._staged or self.db.execute("SELECT 1 FROM bands_new LIMIT 1").fetchone()
             if pending:
                 self._merge_bands()
-        self._save_ann()
-
-    def _save_ann(self) -> None:
-        """Save the ANN index atomically (after its queued insertions) if it changed."""
-        with self._lock:
-            self._ann_wait()
-            if self._ann is None or not self._ann_dirty or self.readonly:
-                return
-            tmp = self.ann_path.with_name(f".{self.ann_path.name}.{os.getpid()}.tmp")
-            self._ann.save(str(tmp))
-            os.replace(tmp, self.ann_path)
-            self._ann_dirty = False
-            self._ann_saved = time.monotonic()
-
-    def checkpoint(self) -> None:
-        """Save the ANN index during a long run of :meth:`add` without stalling it.
-
-        The rows are durable already (each batch is committed; staged band rows are merged when
-        enough have gathered). The ANN file only spares a rerun after a crash the work of catching
-        it up, so it is saved when its insertion queue is empty, or when the last save is older
-        than ANN_SAVE_SECONDS (then the queue is waited for).
-        """
-        with self._lock:
-            if self._ann is None or not self._ann_dirty or self.readonly:
-                return
-            idle = all(f.done() for f in self._ann_pending)
-            if not idle and time.monotonic() - self._ann_saved < ANN_SAVE_SECONDS:
-                return
-        self._save_ann()
 
     def close(self) -> None:
         try:
             self.flush()
         finally:
             with self._lock:
-                if self._ann_pool is not None:
-                    self._ann_pool.shutdown()
-                    self._ann_pool = None
                 self.db.close()
 
     def __enter__(self) -> SQLiteStore:
