@@ -29,6 +29,7 @@ import threading
 import zlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from itertools import repeat
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -318,8 +319,8 @@ class SQLiteStore:
                 cur = self.db.execute(f"INSERT INTO docs({_COLUMNS}) VALUES (NULL,{_MARKS})", e.values)
                 rowid = int(cur.lastrowid or 0)
                 rowids.append(rowid)
-                staged.extend((k, rowid) for k in e.bands)
-                passage_rows.extend((k, rowid) for k in e.passages)
+                staged.extend(zip(e.bands, repeat(rowid)))
+                passage_rows.extend(zip(e.passages, repeat(rowid)))
             self.db.executemany("INSERT INTO bands_new VALUES (?, ?)", staged)
             self.db.executemany("INSERT INTO passages_new VALUES (?, ?)", passage_rows)
         if encoded:
