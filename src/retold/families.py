@@ -72,6 +72,7 @@ KNN_BLOCK = 1024
 # the same paraphrase edges on 100k bench documents.
 ANCHOR_BANDS = 48
 ANCHOR_ROWS = 5
+CLOSE_CHUNK = 200_000  # pairs whose vectors close_pairs gathers at a time (2 x 100 MB)
 MIN_SHARED_PASSAGES = 2  # winnowing fingerprints shared: a passage of ≈ 35+ words in common
 MAX_PASSAGE_BUCKET = 100
 MIN_SIGNATURE_MATCHES = 2  # of 128 MinHash values: expected at Jaccard ≈ 0.016
@@ -188,8 +189,8 @@ def close_pairs(
     :data:`CANDIDATE_COS` and :func:`worth_verifying`. Rows of ``vectors`` (unit), ``signatures``
     and ``anchors`` are in the same order."""
     keep = np.zeros(len(a), dtype=bool)
-    for s in range(0, len(a), 200_000):  # bounds the two gathered vector blocks (100 MB each)
-        sa, sb = a[s : s + 200_000], b[s : s + 200_000]
+    for s in range(0, len(a), CLOSE_CHUNK):
+        sa, sb = a[s : s + CLOSE_CHUNK], b[s : s + CLOSE_CHUNK]
         cos = np.einsum("ij,ij->i", vectors[sa], vectors[sb])
         close = np.flatnonzero(cos >= CANDIDATE_COS)
         keep[s + close[worth_verifying(sa[close], sb[close], cos[close], signatures, anchors)]] = True

@@ -144,9 +144,6 @@ class VectorFile:
         assert self._rows is not None and self._matrix is not None
         return self._rows, self._matrix
 
-    def __len__(self) -> int:
-        return 0 if self._rows is None else len(self._rows) + sum(len(r) for r, _ in self._extra)
-
 
 def top_k(matrix: np.ndarray, vector: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
     """Positions and cosines of the ``k`` rows of ``matrix`` (unit vectors) closest to ``vector``,
