@@ -551,3 +551,20 @@ def test_cli_module_is_light() -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
     assert retold.cli.main is main
+
+
+def test_a_failed_spark_job_is_one_line_naming_its_cause() -> None:
+    """A Spark job that fails reaches the user as its cause, not as pages of Java stack."""
+    from retold.cli_corpus import _spark_failure
+
+    class Py4JJavaError(Exception):  # the shape of py4j's error: a message and a Java stack
+        pass
+
+    exc = Py4JJavaError(
+        "An error occurred while calling o314.collectToPython.\n"
+        ": org.apache.spark.SparkException: Job aborted due to stage failure: TaskResultLost\n"
+        "\tat org.apache.spark.scheduler.DAGScheduler.failJobAndIndependentStages(DAGScheduler.scala:1)\n"
+    )
+    msg = str(_spark_failure(exc))
+    assert msg.startswith("the Spark job failed: ") and "TaskResultLost" in msg
+    assert "\n" not in msg and "DAGScheduler" not in msg

@@ -15,7 +15,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from retold.errors import ConfigError, InputError
+from retold.errors import ConfigError, InputError, RetoldError
 from retold.ingest import Skip
 
 __all__ = ["add_corpus_commands"]
@@ -331,10 +331,23 @@ def _spark_index(args: argparse.Namespace) -> int:
         prepared = rs.prepare(docs, on_error=args.on_error, on_skip=_report_skip)
         rs.index(prepared, args.out)
         n = spark.read.parquet(f"{args.out.rstrip('/')}/documents").count()
+    except Exception as exc:
+        if type(exc).__name__ == "Py4JJavaError":  # a failed job: its cause, not a Java stack
+            raise _spark_failure(exc) from exc
+        raise
     finally:
         spark.stop()
     sys.stderr.write(f"indexed {n:,} documents into {args.out}/documents and {args.out}/bands\n")
     return 0
+
+
+def _spark_failure(exc: Exception) -> RetoldError:
+    """A failed Spark job (py4j's ``Py4JJavaError``) as a one-line error naming its cause, e.g. a
+    lost task result or an executor out of memory."""
+    lines = [ln.strip() for ln in str(exc).splitlines() if ln.strip()]
+    first = lines[0] if lines else ""
+    cause = next((ln for ln in lines if "Exception" in ln and not ln.startswith("at ")), first)
+    return RetoldError(f"the Spark job failed: {cause[:500]}")
 
 
 def _spark_dedup(args: argparse.Namespace) -> int:
@@ -351,6 +364,10 @@ def _spark_dedup(args: argparse.Namespace) -> int:
             writer.json(args.out)
         stats = rows.groupBy("relation").count().collect()
         families = rows.where(rows.relation != "original").select("cluster").distinct().count()
+    except Exception as exc:
+        if type(exc).__name__ == "Py4JJavaError":  # a failed job: its cause, not a Java stack
+            raise _spark_failure(exc) from exc
+        raise
     finally:
         spark.stop()
     counts = {r["relation"]: r["count"] for r in stats}
