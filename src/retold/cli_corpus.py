@@ -12,6 +12,8 @@ import os
 import sys
 import tempfile
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -325,20 +327,29 @@ def _spark_index(args: argparse.Namespace) -> int:
 
     if not args.out:
         raise ConfigError("--engine spark writes Parquet: give --out DIR")
-    spark = rs.session(args.spark_master)
-    try:
+    with _spark_session(args.spark_master) as spark:
         docs = rs.read_documents(spark, _spark_paths(args), on_error=args.on_error, on_skip=_report_skip)
         prepared = rs.prepare(docs, on_error=args.on_error, on_skip=_report_skip)
         rs.index(prepared, args.out)
         n = spark.read.parquet(f"{args.out.rstrip('/')}/documents").count()
+    sys.stderr.write(f"indexed {n:,} documents into {args.out}/documents and {args.out}/bands\n")
+    return 0
+
+
+@contextmanager
+def _spark_session(master: str | None) -> Iterator[Any]:
+    """A Spark session, stopped at the end; a failed Spark job is raised as :func:`_spark_failure`."""
+    from retold import spark as rs
+
+    spark = rs.session(master)
+    try:
+        yield spark
     except Exception as exc:
         if type(exc).__name__ == "Py4JJavaError":  # a failed job: its cause, not a Java stack
             raise _spark_failure(exc) from exc
         raise
     finally:
         spark.stop()
-    sys.stderr.write(f"indexed {n:,} documents into {args.out}/documents and {args.out}/bands\n")
-    return 0
 
 
 def _spark_failure(exc: Exception) -> RetoldError:
@@ -353,8 +364,7 @@ def _spark_failure(exc: Exception) -> RetoldError:
 def _spark_dedup(args: argparse.Namespace) -> int:
     from retold import spark as rs
 
-    spark = rs.session(args.spark_master)
-    try:
+    with _spark_session(args.spark_master) as spark:
         docs = rs.read_documents(spark, _spark_paths(args), on_error=args.on_error, on_skip=_report_skip)
         rows = rs.dedup(docs, on_error=args.on_error, on_skip=_report_skip).cache()
         writer = rows.orderBy("id").write.mode("overwrite")
@@ -364,12 +374,6 @@ def _spark_dedup(args: argparse.Namespace) -> int:
             writer.json(args.out)
         stats = rows.groupBy("relation").count().collect()
         families = rows.where(rows.relation != "original").select("cluster").distinct().count()
-    except Exception as exc:
-        if type(exc).__name__ == "Py4JJavaError":  # a failed job: its cause, not a Java stack
-            raise _spark_failure(exc) from exc
-        raise
-    finally:
-        spark.stop()
     counts = {r["relation"]: r["count"] for r in stats}
     total = sum(counts.values())
     copies = total - counts.get("original", 0)

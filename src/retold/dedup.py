@@ -173,7 +173,7 @@ def dedup(store: SQLiteStore, *, progress: Callable[[str], None] | None = None) 
     rep_rows = _Reps.of(reps, docs.rowid)
     vecs = _vectors(store, rep_rows)
     one_passage = by_passage[shared < MIN_SHARED_PASSAGES]
-    pairs = _unique_pairs(pairs, _vector_pairs(store, rep_rows, vecs, one_passage))
+    pairs = _unique_pairs(pairs, _similar_pairs(store, rep_rows, vecs, one_passage))
     say(f"{len(pairs):,} candidate pairs in all")
 
     edges = _verify(store, docs.rowid, pairs, vecs, rep_rows.of_rank)
@@ -230,7 +230,7 @@ def _signatures(store: SQLiteStore, reps: _Reps) -> tuple[np.ndarray, AnchorTabl
     return sigs, AnchorTable.of(names)
 
 
-def _vector_pairs(store: SQLiteStore, reps: _Reps, vecs: np.ndarray, one_passage: np.ndarray) -> np.ndarray:
+def _similar_pairs(store: SQLiteStore, reps: _Reps, vecs: np.ndarray, one_passage: np.ndarray) -> np.ndarray:
     """Representatives that could be paraphrases or partial copies by their vectors, names and
     figures (pairs of ranks): pairs sharing one passage (``one_passage``, ranks) or an LSH band of
     their names and figures that pass :func:`~retold.families.close_pairs` and, up to

@@ -336,13 +336,16 @@ def _set_band_kernel(offsets: Any, keys: Any, bands: int, rows: int, out: Any) -
     """MinHash of each set ``keys[offsets[i]:offsets[i + 1]]`` (``bands * rows`` hash functions, each
     an fmix64 of the key under its own salt), folded into one key per band as :func:`band_keys` does."""
     mins = np.empty(bands * rows, dtype=np.uint64)
+    salts = np.empty(bands * rows, dtype=np.uint64)
+    for p in range(bands * rows):
+        salts[p] = _DENSE_SALT * np.uint64(p + 1)
     for d in range(offsets.shape[0] - 1):
         for p in range(bands * rows):
             mins[p] = np.uint64(0xFFFFFFFFFFFFFFFF)
         for t in range(offsets[d], offsets[d + 1]):
             key = keys[t]
             for p in range(bands * rows):
-                h = _fmix64(key ^ (_DENSE_SALT * np.uint64(p + 1)))
+                h = _fmix64(key ^ salts[p])
                 if h < mins[p]:
                     mins[p] = h
         for band in range(bands):

@@ -41,7 +41,6 @@ from retold.vectors import VectorFile, top_k
 __all__ = ["SCHEMA_VERSION", "EncodedDoc", "IndexParams", "SQLiteStore", "Store", "StoredDoc", "encode"]
 
 SCHEMA_VERSION = 3
-EXACT_SEARCH = 100_000
 STAGE_ROWS = 2_000_000  # staged band rows (≈ 60,000 documents) that trigger a merge
 
 
