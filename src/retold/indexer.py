@@ -24,6 +24,11 @@ from retold.store import EncodedDoc, IndexParams, SQLiteStore, StoredDoc, encode
 
 __all__ = ["IndexReport", "index_paths"]
 
+# Batches handed to the workers ahead of the writer. While the writer merges the band tables
+# (tens of seconds at a million documents) the workers go on with these: ≈ 4 MB each of memory
+# (documents sent and rows returned; index peak RSS 0.87 GB at 1M, was 0.59 GB with 4 batches).
+AHEAD = 48
+
 
 @dataclass(slots=True)
 class IndexReport:
@@ -125,7 +130,7 @@ def index_paths(
                 bar(len(batch))
             else:
                 pending.append((len(batch), pool.submit(_prepare_in_worker, todo, store.params)))
-                while len(pending) > 2 * workers:
+                while len(pending) > max(AHEAD, 2 * workers):
                     n, fut = pending.popleft()
                     commit(*fut.result())
                     bar(n)
