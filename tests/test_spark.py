@@ -138,3 +138,19 @@ def test_cli_spark_index_writes_parquet(tmp_path: Path) -> None:
     assert documents.num_rows == 160
     assert {"id", "sha", "body_sha", "signature", "vector", "bands"} <= set(documents.column_names)
     assert pq.read_table(out / "bands").num_rows == 160 * 32
+
+
+def test_local_sessions_get_memory_settings_the_user_did_not_give(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A local session gets enough driver memory for 100k documents (and a page size that a hash
+    aggregate can get); a cluster's master and the user's own settings are left alone."""
+    monkeypatch.delenv("PYSPARK_SUBMIT_ARGS", raising=False)
+    monkeypatch.setenv("SPARK_CONF_DIR", str(tmp_path))
+    assert rs.local_settings(None) == rs.local_settings("local[2]") == rs.LOCAL_CONF
+    assert rs.local_settings("spark://cluster:7077") == {}
+    monkeypatch.setenv("PYSPARK_SUBMIT_ARGS", "--conf spark.driver.memory=12g pyspark-shell")
+    assert rs.local_settings("local[2]") == {"spark.buffer.pageSize": "16m"}
+    monkeypatch.delenv("PYSPARK_SUBMIT_ARGS")
+    (tmp_path / "spark-defaults.conf").write_text("spark.buffer.pageSize 8m\n", encoding="utf-8")
+    assert rs.local_settings("local[2]") == {"spark.driver.memory": "4g"}

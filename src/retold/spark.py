@@ -53,6 +53,28 @@ def _pyspark() -> Any:
     return pyspark
 
 
+# In local mode the driver JVM runs every task and gathers the representatives' vectors and
+# signatures too: at 100k documents Spark's 1 GB default lost task results from the block manager
+# ("TaskResultLost"). With 4 GB Spark picks larger memory pages (64 MB), which a hash aggregate then
+# could not get ("AGGREGATE_OUT_OF_MEMORY"), so the page size is set as well.
+LOCAL_CONF = {"spark.driver.memory": "4g", "spark.buffer.pageSize": "16m"}
+
+
+def local_settings(master: str | None) -> dict[str, str]:
+    """The settings of :data:`LOCAL_CONF` a session on ``master`` takes: none on a cluster, and none
+    the user gave (``PYSPARK_SUBMIT_ARGS``, ``spark-defaults.conf``), whose settings win."""
+    if not (master or "local").startswith("local"):
+        return {}
+    given = os.environ.get("PYSPARK_SUBMIT_ARGS", "")
+    conf_dir = os.environ.get("SPARK_CONF_DIR") or os.path.join(os.environ.get("SPARK_HOME", ""), "conf")
+    try:
+        with open(os.path.join(conf_dir, "spark-defaults.conf"), encoding="utf-8") as f:
+            given += f.read()
+    except OSError:
+        pass
+    return {k: v for k, v in LOCAL_CONF.items() if k not in given}
+
+
 def session(master: str | None = None, app: str = "retold") -> SparkSession:
     """A SparkSession (``local[*]`` unless ``master`` says otherwise) whose workers run this Python."""
     _pyspark()
@@ -64,6 +86,8 @@ def session(master: str | None = None, app: str = "retold") -> SparkSession:
     builder = SparkSession.builder.appName(app)
     builder = builder.config("spark.sql.shuffle.partitions", "8").config("spark.ui.enabled", "false")
     builder = builder.config("spark.ui.showConsoleProgress", "false").master(master or "local[*]")
+    for key, value in local_settings(master).items():
+        builder = builder.config(key, value)
     spark = builder.getOrCreate()
     spark.sparkContext.setLogLevel("ERROR")
     return spark
@@ -372,7 +396,9 @@ def dedup(
     passage = counted.where(F.col("count") >= MIN_SHARED_PASSAGES).select("a", "b")
 
     # ... and exact vector neighbours, block by block in tasks
-    rep_rows = reps.select("rank", "vector", "signature", "anchors").orderBy("rank").collect()
+    # Streamed to the driver a partition at a time: collected at once (≈ 150 MB at 100k documents),
+    # a task's result was once lost from the block manager ("TaskResultLost").
+    rep_rows = list(reps.select("rank", "vector", "signature", "anchors").orderBy("rank").toLocalIterator())
     rep_ranks = np.array([r["rank"] for r in rep_rows], dtype=np.int64)
     vectors = (
         np.stack([np.frombuffer(r["vector"], dtype=np.float32) for r in rep_rows])
