@@ -495,8 +495,9 @@ class SQLiteStore:
         return self.path.with_name(self.path.name + ".vectors")
 
     def _merged_rows(self) -> int:
-        """Rows in the indexed band and passage tables (kept in ``meta``; estimated from the number
-        of documents for an index written before it was kept)."""
+        """Rows in the indexed band and passage tables, as a merge threshold: kept in ``meta`` (rows
+        deleted since are not subtracted) or, for an index written before it was kept, estimated from
+        the number of documents."""
         row = self.db.execute("SELECT value FROM meta WHERE key='merged_rows'").fetchone()
         if row is not None:
             return int(row[0])
