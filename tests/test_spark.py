@@ -146,8 +146,13 @@ def test_local_sessions_get_memory_settings_the_user_did_not_give(
     """A local session gets enough driver memory for 100k documents (and a page size that a hash
     aggregate can get); a cluster's master and the user's own settings are left alone."""
     monkeypatch.delenv("PYSPARK_SUBMIT_ARGS", raising=False)
-    monkeypatch.setenv("SPARK_CONF_DIR", str(tmp_path))
+    monkeypatch.delenv("SPARK_HOME", raising=False)
+    monkeypatch.delenv("SPARK_CONF_DIR", raising=False)
+    (tmp_path / "conf").mkdir()
+    (tmp_path / "conf" / "spark-defaults.conf").write_text("spark.driver.memory 1g\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)  # a conf/ folder where the user happens to be is not Spark's
     assert rs.local_settings(None) == rs.local_settings("local[2]") == rs.LOCAL_CONF
+    monkeypatch.setenv("SPARK_CONF_DIR", str(tmp_path))
     assert rs.local_settings("spark://cluster:7077") == {}
     monkeypatch.setenv("PYSPARK_SUBMIT_ARGS", "--conf spark.driver.memory=12g pyspark-shell")
     assert rs.local_settings("local[2]") == {"spark.buffer.pageSize": "16m"}

@@ -66,12 +66,14 @@ def local_settings(master: str | None) -> dict[str, str]:
     if not (master or "local").startswith("local"):
         return {}
     given = os.environ.get("PYSPARK_SUBMIT_ARGS", "")
-    conf_dir = os.environ.get("SPARK_CONF_DIR") or os.path.join(os.environ.get("SPARK_HOME", ""), "conf")
-    try:
-        with open(os.path.join(conf_dir, "spark-defaults.conf"), encoding="utf-8") as f:
-            given += f.read()
-    except OSError:
-        pass
+    home = os.environ.get("SPARK_HOME")
+    conf_dir = os.environ.get("SPARK_CONF_DIR") or (os.path.join(home, "conf") if home else None)
+    if conf_dir is not None:
+        try:
+            with open(os.path.join(conf_dir, "spark-defaults.conf"), encoding="utf-8") as f:
+                given += f.read()
+        except OSError:
+            pass
     return {k: v for k, v in LOCAL_CONF.items() if k not in given}
 
 
