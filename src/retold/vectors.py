@@ -37,6 +37,11 @@ def _record(dims: int) -> np.dtype:
     return np.dtype([("row", "<i8"), ("vec", "<f2", (dims,))])
 
 
+def _as_stored(vectors: np.ndarray) -> np.ndarray:
+    """float32 vectors rounded as the file holds them (float16), so memory matches a reload."""
+    return vectors.astype(np.float16).astype(np.float32)
+
+
 class VectorFile:
     """Row ids and float32 vectors of the live documents, backed by ``path``.
 
@@ -121,7 +126,7 @@ class VectorFile:
                 if writable:
                     self._write(got_rows, got)
                 rows = np.concatenate([rows, got_rows])
-                matrix = np.concatenate([matrix, got.astype(np.float16).astype(np.float32)])
+                matrix = np.concatenate([matrix, _as_stored(got)])
         self._rows, self._matrix, self._extra = rows, matrix, []
 
     @property
@@ -132,7 +137,7 @@ class VectorFile:
         if self._extra:
             assert self._rows is not None and self._matrix is not None
             self._rows = np.concatenate([self._rows, *(r for r, _ in self._extra)])
-            extra = [v.astype(np.float16).astype(np.float32) for _, v in self._extra]
+            extra = [_as_stored(v) for _, v in self._extra]
             self._matrix = np.concatenate([self._matrix, *extra])
             self._extra = []
 
