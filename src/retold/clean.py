@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 from html.parser import HTMLParser
+from itertools import repeat
 
 from retold.segment import split_sentences
 from retold.types import CHAR_REFERENCE, Boilerplate, CleanDocument
@@ -56,6 +57,11 @@ _CUE_KEYS = (
 _SEPARATORS = re.compile(r"\s[|»«›•·]\s|^\s*[«»›]|[«»›]\s*$")
 _LABEL = re.compile(r"^\s*[A-Z][\w'’ ]{0,24}:\s")
 _WORD = re.compile(r"[\w'’-]+")
+_NOT_WORD_ASCII = bytes.maketrans(  # ASCII bytes outside _WORD's class -> space
+    bytes(b for b in range(128) if not (chr(b).isalnum() or chr(b) in "_'-")),
+    bytes(32 for b in range(128) if not (chr(b).isalnum() or chr(b) in "_'-")),
+)
+_CUE_BYTES = frozenset(w.encode("ascii") for w in _CUE_WORDS)
 _SEPARATOR_CHARS = "|»«›•·"  # a line without one of these cannot match _SEPARATORS
 _REPORTED = re.compile(r"\b(said|says|told|according to)\b")
 _REPORTING = ("said", "says", "told", "according to")  # ... nor without one of these _REPORTED
@@ -71,16 +77,34 @@ class _Line:
     text: str
 
 
-def _line_score(line: str, at_edge: bool) -> tuple[float, str]:
-    """Score how much a line looks like page furniture; return the main reason."""
-    low = line.lower()
+def _words_and_cues(line: str, low: str) -> tuple[int, int]:
+    """How many words a line has (``_WORD`` matches) and how many of them are cue words.
+
+    ``low`` is ``line.lower()``.
+    """
+    if line.isascii():
+        # The same words as _WORD finds, ≈ 3x faster: every character outside the word class turned
+        # into a space, then a split (isascii() reads a flag of the string, it does not scan it).
+        ascii_words = low.encode("ascii").translate(_NOT_WORD_ASCII).split()
+        stripped = map(bytes.strip, ascii_words, repeat(b"'"))
+        return len(ascii_words), sum(map(_CUE_BYTES.__contains__, stripped))
     # The words of the lower-cased line are the lower-cased words of the line when lower-casing
     # keeps every character one character (it does, except for a few letters such as "İ").
     words = _WORD.findall(low) if len(low) == len(line) else [w.lower() for w in _WORD.findall(line)]
-    if not words:
+    # map() keeps the loop in C: the scan of a news paragraph spent much of its time in it.
+    return len(words), sum(map(_CUE_WORDS.__contains__, map(str.strip, words, repeat("'’"))))
+
+
+def _line_score(line: str, at_edge: bool, keys: tuple[str, ...] = _CUE_KEYS) -> tuple[float, str]:
+    """Score how much a line looks like page furniture; return the main reason.
+
+    ``keys``: the :data:`_CUE_KEYS` that may occur in the line (all of them by default).
+    """
+    low = line.lower()
+    n_words, cues = _words_and_cues(line, low)
+    if not n_words:
         return 0.0, ""
-    cues = sum(1 for w in words if w.strip("'’") in _CUE_WORDS)
-    phrases = len(_CUE_PHRASES.findall(low)) if any(k in low for k in _CUE_KEYS) else 0
+    phrases = len(_CUE_PHRASES.findall(low)) if any(map(low.__contains__, keys)) else 0
     reasons = []
     score = 0.8 * cues + 1.2 * phrases
     if cues or phrases:
@@ -88,21 +112,21 @@ def _line_score(line: str, at_edge: bool) -> tuple[float, str]:
     if any(ch in line for ch in _SEPARATOR_CHARS) and _SEPARATORS.search(line):
         score += 1.5
         reasons.append("menu or share-bar separators")
-    if _LABEL.match(line) and len(words) <= 20:
+    if _LABEL.match(line) and n_words <= 20:
         score += 0.6
     stripped = line.rstrip()
     if stripped and stripped[-1] not in ".!?\"”’)":
         score += 0.4
-    if at_edge and len(words) <= 15:
+    if at_edge and n_words <= 15:
         score += 0.4
     # Long lines of prose are content even when they mention a cue word; the
     # density of cues matters, not their presence.
-    if len(words) > 14:
-        score -= 0.12 * (len(words) - 14) * (1.0 if (cues + phrases) < 4 else 0.3)
-    if len(words) > 45:
+    if n_words > 14:
+        score -= 0.12 * (n_words - 14) * (1.0 if (cues + phrases) < 4 else 0.3)
+    if n_words > 45:
         score -= 2.0
     # Reported speech and quotations are the fabric of news, not furniture.
-    if len(words) > 8 and any(w in low for w in _REPORTING) and _REPORTED.search(line):
+    if n_words > 8 and any(map(low.__contains__, _REPORTING)) and _REPORTED.search(line):
         score -= 1.5
     return score, reasons[0] if reasons else "short line next to page furniture"
 
@@ -130,7 +154,12 @@ def find_boilerplate(text: str, ranges: list[tuple[int, int]] | None = None) -> 
     """
     lines = _lines(text, ranges if ranges is not None else [(0, len(text))])
     n = len(lines)
-    scored = [_line_score(ln.text, i < 2 or i >= n - 2) for i, ln in enumerate(lines)]
+    # A key missing from the whole text is missing from each of its lines (the keys are ASCII, and
+    # lower-casing maps each character alone): testing them once a text, not once a line, halves
+    # the cost of that test.
+    low = text.lower()
+    keys = tuple(k for k in _CUE_KEYS if k in low)
+    scored = [_line_score(ln.text, i < 2 or i >= n - 2, keys) for i, ln in enumerate(lines)]
     strong = [s >= _THRESHOLD for s, _ in scored]
     cued = [reason == "page-furniture wording" for _, reason in scored]
     # Furniture comes in runs: a weak line beside a strong one joins it.
