@@ -499,9 +499,9 @@ def test_band_stage_grows_with_the_tables_and_every_key_stays_findable(
             blob = b"\x00" * 8
             values = (f"d{batch}-{i}", "s", "b", blob, blob, blob, blob, blob, blob, 0, 0, blob,
                       None, None, None, None, None, "")
-            docs.append(EncodedDoc(values, bands, [], np.zeros(store.params.dims, dtype=np.float32)))
+            docs.append(EncodedDoc(values, json.dumps(bands), "[]", np.zeros(store.params.dims, dtype=np.float32)))
         for rowid, d in zip(store.add(docs), docs, strict=True):
-            keys[rowid] = d.bands
+            keys[rowid] = json.loads(d.bands)
         for rowid, k in keys.items():
             assert rowid in store.band_matches(np.array(k, dtype=np.int64).view(np.uint64))
     # 800 rows staged 4 at a time: merges at 100, 100, 200, 400 rows, not one per 100 rows.

@@ -283,7 +283,9 @@ _HTML_SIGNS = re.compile(
 def looks_like_html(text: str) -> bool:
     """True when the text is an HTML page or fragment rather than prose."""
     head = text[:5000]
-    return len(_HTML_SIGNS.findall(head)) >= 2 or head.lstrip().lower().startswith(("<!doctype", "<html"))
+    if "<" not in head:  # every sign opens with one: most prose is told from HTML by this alone
+        return False
+    return len(_HTML_SIGNS.findall(head)) >= 2 or head.lstrip()[:9].lower().startswith(("<!doctype", "<html"))
 
 
 def page_date(text: str) -> date | None:

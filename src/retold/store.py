@@ -34,7 +34,6 @@ import threading
 import zlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from itertools import repeat
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -100,8 +99,8 @@ class EncodedDoc:
     so the one writing process only writes."""
 
     values: tuple[Any, ...]  # the ``docs`` columns after ``rowid``, in the order of ``_COLUMNS``
-    bands: list[int]  # band keys as signed 64-bit integers
-    passages: list[int]  # passage keys, likewise
+    bands: str  # band keys as signed 64-bit integers, a JSON array (SQLite's json_each reads it)
+    passages: str  # passage keys, likewise
     vector: np.ndarray  # float32[dims]
 
 
@@ -128,8 +127,8 @@ def encode(d: StoredDoc) -> EncodedDoc:
             json.dumps(d.extra) if d.extra else None,
             d.origin,
         ),
-        bands=_signed(d.bands),
-        passages=_signed(d.passages),
+        bands=_json_keys(d.bands),
+        passages=_json_keys(d.passages),
         vector=d.vector.astype(np.float32),
     )
 
@@ -178,6 +177,8 @@ CREATE TABLE IF NOT EXISTS passages_new(key INTEGER NOT NULL, doc INTEGER NOT NU
 """
 
 _MARKS = ",".join("?" * 18)  # the columns after rowid
+_STAGE_BANDS = "INSERT INTO bands_new SELECT value, ? FROM json_each(?)"
+_STAGE_PASSAGES = "INSERT INTO passages_new SELECT value, ? FROM json_each(?)"
 _COLUMNS = (
     "rowid, id, sha, body_sha, text, body, signature, bands, vector, passages, boilerplate, specifics, "
     "anchors, url, title, date, site, extra, origin"
@@ -220,9 +221,27 @@ def _anchor_blob(d: StoredDoc) -> bytes:
     return d.anchors.astype(np.uint64).tobytes()
 
 
+def _json_keys(keys: np.ndarray) -> str:
+    """uint64 keys as a JSON array of the signed 64-bit integers SQLite stores. Staged a document
+    at a time through json_each, the rows cost ≈ 30 µs a document to write instead of ≈ 100-150 µs
+    as (key, rowid) tuples through executemany (measured on 20,000 documents of 71 keys)."""
+    return "[" + ",".join(map(str, keys.astype(np.uint64).view(np.int64).tolist())) + "]"
+
+
 def _signed(keys: np.ndarray) -> list[int]:
     """uint64 band keys as the signed 64-bit integers SQLite stores."""
     return [int(k) for k in keys.astype(np.uint64).view(np.int64)]
+
+
+def _require_json(db: sqlite3.Connection) -> None:
+    """Band and passage keys are written through ``json_each``: built into SQLite since 3.38."""
+    try:
+        db.execute("SELECT json_valid('[]')")
+    except sqlite3.OperationalError:
+        raise ConfigError(
+            f"this Python's SQLite ({sqlite3.sqlite_version}) has no JSON functions, which writing an"
+            " index needs: use a Python built with SQLite 3.38 or newer"
+        ) from None
 
 
 class SQLiteStore:
@@ -243,6 +262,7 @@ class SQLiteStore:
             self.db.execute("PRAGMA journal_mode=WAL")
             self.db.execute("PRAGMA synchronous=NORMAL")
             if not readonly:
+                _require_json(self.db)
                 self.db.executescript(_SCHEMA)
             row = (
                 self.db.execute("SELECT value FROM meta WHERE key='params'").fetchone()
@@ -317,21 +337,18 @@ class SQLiteStore:
         """
         encoded = [d if isinstance(d, EncodedDoc) else encode(d) for d in docs]
         rowids: list[int] = []
-        staged: list[tuple[int, int]] = []
-        passage_rows: list[tuple[int, int]] = []
+        staged = 0
         with self._tx():
             for e in encoded:
                 cur = self.db.execute(f"INSERT INTO docs({_COLUMNS}) VALUES (NULL,{_MARKS})", e.values)
                 rowid = int(cur.lastrowid or 0)
                 rowids.append(rowid)
-                staged.extend(zip(e.bands, repeat(rowid)))
-                passage_rows.extend(zip(e.passages, repeat(rowid)))
-            self.db.executemany("INSERT INTO bands_new VALUES (?, ?)", staged)
-            self.db.executemany("INSERT INTO passages_new VALUES (?, ?)", passage_rows)
+                staged += self.db.execute(_STAGE_BANDS, (rowid, e.bands)).rowcount
+                staged += self.db.execute(_STAGE_PASSAGES, (rowid, e.passages)).rowcount
         if encoded:
             with self._lock:
                 self._vecs.append(rowids, np.stack([e.vector for e in encoded]))
-        self._staged += len(staged) + len(passage_rows)
+        self._staged += staged
         if self._staged >= max(STAGE_ROWS, self._merged):
             self._merge_bands()
         return rowids
