@@ -12,6 +12,7 @@ No text is prepared: this measures the writing process alone.
 from __future__ import annotations
 
 import argparse
+import json
 import tempfile
 import time
 from pathlib import Path
@@ -32,8 +33,8 @@ def _docs(rng: np.random.Generator, start: int, n: int, dims: int) -> list[Encod
         EncodedDoc(
             values=(f"d{start + i}", "s", "b", blob, blob, blob, blob, blob, blob, 0, 0, blob,
                     None, None, None, None, None, ""),
-            bands=bands[i].tolist(),
-            passages=passages[i].tolist(),
+            bands=json.dumps(bands[i].tolist()),
+            passages=json.dumps(passages[i].tolist()),
             vector=vec,
         )
         for i in range(n)
