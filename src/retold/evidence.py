@@ -29,7 +29,16 @@ import numpy as np
 
 from retold.clean import body_text, split_title
 from retold.docvec import StaticEmbedder
-from retold.fingerprint import band_keys, containment, jaccard, overlap, passages, shingle_set, signatures
+from retold.fingerprint import (
+    band_keys,
+    containment,
+    jaccard,
+    overlap,
+    passages,
+    shingle_set,
+    signatures,
+    sorted_unique,
+)
 from retold.ingest import Document, Skip
 from retold.store import IndexParams, StoredDoc
 from retold.types import Relation
@@ -96,7 +105,7 @@ def anchor_keys(text: str) -> np.ndarray:
     """The :func:`anchors` of a text as sorted unique 64-bit keys (blake2b of each): what pair
     evidence compares, and what the index stores (8 bytes a name instead of a Python string)."""
     digests = b"".join(_key(a) for a in anchors(text))
-    return np.unique(np.frombuffer(digests, dtype="<u8").astype(np.uint64))
+    return sorted_unique(np.frombuffer(digests, dtype="<u8").astype(np.uint64))
 
 
 def _key(anchor: str) -> bytes:

@@ -62,6 +62,7 @@ __all__ = [
     "set_band_keys",
     "shingle_set",
     "signatures",
+    "sorted_unique",
     "warm_up",
     "words",
 ]
@@ -408,7 +409,17 @@ def shingle_set(text: str, k: int = 5) -> npt.NDArray[np.uint64]:
     """Sorted unique uint64 hashes of the ``k``-word shingles of ``text`` (see the module docstring)."""
     _check_k(k)
     buf, offsets = _encode([text])
-    return np.unique(_shingles_kernel(buf, offsets, k))
+    return sorted_unique(_shingles_kernel(buf, offsets, k))
+
+
+def sorted_unique(values: npt.NDArray[np.uint64]) -> npt.NDArray[np.uint64]:
+    """``np.unique(values)`` for the short arrays of one document: a sort and one comparison.
+    numpy 2's ``unique`` hashes first, then sorts: 42 µs against 10 µs for 600 values (a shingle
+    set of one article); under a profile, ``dedup`` of a million documents spent 23 s of 121 s in it."""
+    ordered = np.sort(values)
+    if len(ordered) < 2:
+        return ordered
+    return ordered[np.concatenate(([True], ordered[1:] != ordered[:-1]))]
 
 
 @_jit
@@ -450,7 +461,7 @@ def passages(text: str, k: int = 5, w: int = 30) -> npt.NDArray[np.uint64]:
     if w < 1:
         raise ValueError(f"w must be at least 1, got {w}")
     buf, offsets = _encode([text])
-    return np.unique(_winnow_kernel(_shingles_kernel(buf, offsets, k), w))
+    return sorted_unique(_winnow_kernel(_shingles_kernel(buf, offsets, k), w))
 
 
 def jaccard(a: npt.NDArray[np.uint64], b: npt.NDArray[np.uint64]) -> float:
