@@ -216,6 +216,23 @@ def test_cli_search_without_index_is_a_clear_error(
     assert "no such index" in capsys.readouterr().err
 
 
+def test_an_sqlite_without_json_functions_is_a_clear_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Band keys are written through json_each: an SQLite without it stops `retold index` with a
+    message saying what is needed, not with a failed statement in the middle of a batch."""
+    import retold.store as store_mod
+    from retold.errors import ConfigError
+
+    class NoJson:
+        def execute(self, sql: str, *args: object) -> None:
+            raise sqlite3.OperationalError("no such function: json_valid")
+
+    with pytest.raises(ConfigError, match=r"SQLite 3\.38 or newer"):
+        store_mod._require_json(NoJson())  # type: ignore[arg-type]
+    store_mod._require_json(sqlite3.connect(":memory:"))  # this Python's SQLite has them
+
+
 def test_vector_file_is_repaired_after_a_crash_and_deleted_rows_stay_deleted(
     tmp_path: Path, corpus: dict[str, str]
 ) -> None:
@@ -499,7 +516,8 @@ def test_band_stage_grows_with_the_tables_and_every_key_stays_findable(
             blob = b"\x00" * 8
             values = (f"d{batch}-{i}", "s", "b", blob, blob, blob, blob, blob, blob, 0, 0, blob,
                       None, None, None, None, None, "")
-            docs.append(EncodedDoc(values, json.dumps(bands), "[]", np.zeros(store.params.dims, dtype=np.float32)))
+            vector = np.zeros(store.params.dims, dtype=np.float32)
+            docs.append(EncodedDoc(values, json.dumps(bands), "[]", vector))
         for rowid, d in zip(store.add(docs), docs, strict=True):
             keys[rowid] = json.loads(d.bands)
         for rowid, k in keys.items():
