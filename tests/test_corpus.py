@@ -216,9 +216,7 @@ def test_cli_search_without_index_is_a_clear_error(
     assert "no such index" in capsys.readouterr().err
 
 
-def test_an_sqlite_without_json_functions_is_a_clear_error(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_an_sqlite_without_json_functions_is_a_clear_error() -> None:
     """Band keys are written through json_each: an SQLite without it stops `retold index` with a
     message saying what is needed, not with a failed statement in the middle of a batch."""
     import retold.store as store_mod

@@ -38,7 +38,7 @@ from typing import Any
 import numpy as np
 
 from retold.evidence import PARAPHRASE_ANCHORS, PARAPHRASE_COS, Evidence, evidence_of, pair_evidence, screen
-from retold.fingerprint import candidate_pairs, overlap, set_band_keys
+from retold.fingerprint import candidate_pairs, overlap, set_band_keys, sorted_unique
 from retold.store import StoredDoc
 from retold.types import Relation
 
@@ -171,7 +171,7 @@ def passage_pairs(reps: np.ndarray, keys: np.ndarray, ranks: np.ndarray) -> tupl
     # once) and a binary search only for the rest. 39M entries, 1.9M of them repeated: 3.6 s for
     # this function, against 11-13 s for a (key, rank) sort of every entry and a Python loop per key.
     sorted_keys = np.sort(keys)
-    repeated = np.unique(sorted_keys[1:][sorted_keys[1:] == sorted_keys[:-1]])
+    repeated = sorted_unique(sorted_keys[1:][sorted_keys[1:] == sorted_keys[:-1]])
     if not len(repeated):
         return none
     low = np.uint64((1 << max(16, min(28, (8 * len(repeated)).bit_length()))) - 1)
