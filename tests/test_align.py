@@ -114,6 +114,24 @@ def test_clause_the_link_already_says_takes_no_fold() -> None:
     assert a.source_unaligned == (1,)
 
 
+def test_words_scattered_over_the_copy_do_not_restate_a_sentence() -> None:
+    dst = split_sentences(
+        "The port reopened on Monday. Forty cargo ships were waiting outside the harbour. "
+        "The mayor praised the dock workers."
+    )
+    src = split_sentences(
+        "The port reopened on Monday. Forty cargo ships were waiting outside the harbour. "
+        "The mayor praised the dock workers. Cargo ships reopened the port on Monday."
+    )
+    e = np.eye(5, dtype=np.float32)
+    d_vecs = np.stack([e[0], e[1], e[2]])
+    # The last sentence is close in meaning to the mayor's (0.75), and every word of it is somewhere
+    # in the copy, but not in the copy's sentences nearest to it: it is left out, not restated.
+    s_vecs = np.stack([e[0], e[1], e[2], 0.75 * e[2] + np.sqrt(1 - 0.75**2) * e[3]])
+    a = align_embeddings(src, dst, s_vecs, d_vecs)
+    assert a.source_unaligned == (3,) and a.source_restated == ()
+
+
 def test_sentence_with_a_figure_the_copy_lacks_is_not_restated() -> None:
     src = split_sentences(
         "The port reopened on Monday. Forty cargo ships waited outside. "
@@ -130,6 +148,45 @@ def test_sentence_with_a_figure_the_copy_lacks_is_not_restated() -> None:
         "Forty cargo ships waited outside the port on Monday for hours."
     )
     assert align_embeddings(src, dst, s_vecs, d_vecs).source_restated == (2,)
+
+
+# A source whose long third sentence the copy splits in two, and whose second sentence (same
+# topic, little else in common) the copy leaves out.
+_TABLET = (
+    "The firm unveiled a cheap tablet for schools. Teachers could use the tablet as a workbook. "
+    "She described the tablet as a basic computer, which would run free software, and said the screen "
+    "must cost under $20."
+)
+_TABLET_SPLIT = (
+    "The firm showed off a low-cost tablet for schools. She described the tablet as a basic computer. "
+    "The screen must cost under $20, she said."
+)
+
+
+def _tablet_vectors() -> tuple[np.ndarray, np.ndarray]:
+    """Unit vectors for the three sentences of each text: the copy's first half is nearer the
+    long sentence (0.84) than the left-out one (0.55), which is near enough to link with it."""
+    e = np.eye(5, dtype=np.float32)
+    long_one = 0.6 * e[2] + 0.8 * e[3]
+    first_half = 0.55 * e[1] + 0.835 * long_one
+    second_half = 0.95 * long_one + np.sqrt(1 - 0.95**2) * e[4]
+    return (
+        np.stack([e[0], e[1], long_one]),
+        np.stack([e[0], first_half / np.linalg.norm(first_half), second_half]),
+    )
+
+
+def test_both_halves_of_a_split_sentence_join_its_link() -> None:
+    src, dst = split_sentences(_TABLET), split_sentences(_TABLET_SPLIT)
+    s_vecs, d_vecs = _tablet_vectors()
+    a = align_embeddings(src, dst, s_vecs, d_vecs)
+    assert [(lk.source, lk.copy) for lk in a.links] == [((0,), (0,)), ((2,), (1, 2))]
+    # The left-out sentence is not paired with the first half: an omission to report.
+    assert a.source_unaligned == (1,) and a.source_restated == ()
+    # The same the other way round: two source sentences merged into one copy sentence.
+    b = align_embeddings(dst, src, d_vecs, s_vecs)
+    assert [(lk.source, lk.copy) for lk in b.links] == [((0,), (0,)), ((1, 2), (2,))]
+    assert b.copy_unaligned == (1,)
 
 
 def test_headline_links_to_headline_and_lead_to_lead() -> None:

@@ -32,6 +32,7 @@ class AlignOptions:
     merge_threshold: float = 0.34  # combined score to join a link as a merge or split
     merge_gain: float = 0.08  # the merge must raise word coverage by this much
     merge_cover: float = 0.4  # and the joining sentence must be this much covered
+    split_partner_cover: float = 0.5  # a half of a split whose partner holds less of its words may move
     restated_cosine: float = 0.7  # an unaligned sentence this close to one of the other text
     restated_cover: float = 0.75  # whose content words the other text has this much is restated
     meaning_cosine: float = 0.4  # a leftover this close to a linked sentence may join its link
@@ -127,9 +128,15 @@ def align_embeddings(
             if (j := restyled.pop(form(src[i].text), -1)) >= 0:
                 s_link[i] = j
                 d_link[j] = i
+    # 1d. The halves of a split sentence in one link, not one of them with a weak partner.
+    moved = _rejoin_halves(sw, dw, cos, s_link, d_link, opts)
+    joined = {n for side, _, n in moved if side == 0}
     groups: dict[int, tuple[list[int], list[int]]] = {}
     for i, j in s_link.items():
-        groups[i] = ([i], [j])
+        if i not in joined:
+            groups[i] = ([i], [j])
+    for side, key, n in moved:
+        groups[key][side].append(n)
 
     # 2. Merges: an unlinked source sentence joins the link of its best copy sentence.
     for i in range(len(src)):
@@ -183,13 +190,63 @@ def align_embeddings(
     return Alignment(tuple(links), s_un, d_un, s_re, d_re)
 
 
+def _rejoin_halves(
+    sw: list[set[str]],
+    dw: list[set[str]],
+    cos: np.ndarray,
+    s_link: dict[int, int],
+    d_link: dict[int, int],
+    opts: AlignOptions,
+) -> list[tuple[int, int, int]]:
+    """Put both halves of a split sentence in its link, taking one from a weak partner.
+
+    A long sentence split in two ("The plan, which needs a vote, costs $5m." -> "The plan costs
+    $5m." + "It needs a vote.") links one-to-one with one half; the greedy pass may then pair the
+    other half with a weak partner of the same topic, whose own content then goes unreported.
+    Sentence ``n`` joins the link of its neighbour ``m`` when its partner holds less than
+    ``split_partner_cover`` of its content words, the long sentence linked with ``m`` holds most
+    of them (``restated_cover``) and is closer to it in meaning than the partner, and ``n`` adds
+    to the share of that sentence's words the halves hold (``merge_gain``), as a split does. The
+    weak partner is left unlinked. Each side is checked (a merge is a split seen from the copy).
+
+    Returns ``(side, key, n)``: sentence ``n`` of ``side`` (0 source, 1 copy) joins the link of
+    source sentence ``key``.
+    """
+    moved: list[tuple[int, int, int]] = []
+    # Each side in turn: its words, the other side's words, its links, the other's, and the cosine
+    # of its sentences (rows) against the other side's.
+    sides = ((0, sw, dw, s_link, d_link, cos), (1, dw, sw, d_link, s_link, cos.T))
+    for side, this_w, other_w, this_link, other_link, c in sides:
+        for n, partner in sorted(this_link.items()):
+            if other_link.get(partner) != n:
+                continue  # already part of a group
+            if _coverage(this_w[n], [other_w[partner]]) >= opts.split_partner_cover:
+                continue
+            for m in (n - 1, n + 1):
+                k = this_link.get(m)
+                if k is None or k == partner or other_link.get(k) != m:
+                    continue
+                if _coverage(this_w[n], [other_w[k]]) < opts.restated_cover or c[n, k] <= c[n, partner]:
+                    continue
+                gain = _coverage(other_w[k], [this_w[m], this_w[n]]) - _coverage(other_w[k], [this_w[m]])
+                if gain < opts.merge_gain:
+                    continue
+                del other_link[partner]
+                this_link[n] = k
+                moved.append((side, k if side == 1 else m, n))
+                break
+    return moved
+
+
 def _restated(words: set[str], cos: np.ndarray, other: list[set[str]], opts: AlignOptions) -> bool:
     """True when an unaligned sentence says what the other text says: one of its sentences is
-    very close in meaning (``cos`` against each of them), nearly all its content words and all its
-    figures occur there."""
+    very close in meaning (``cos`` against each of them), and nearly all its content words occur
+    in the two sentences closest to it (words scattered over a long text restate nothing: it holds
+    "said", "year" and "city" somewhere), and all its figures in the other text."""
     if not cos.size or float(cos.max()) < opts.restated_cosine:
         return False
-    if _coverage(words, other) < opts.restated_cover:
+    nearest = [other[int(k)] for k in np.argsort(-cos)[:2]]
+    if _coverage(words, nearest) < opts.restated_cover:
         return False
     # A figure the other text never states is a change, however close the rest.
     figures = {w for w in words if any(c.isdigit() for c in w)}
