@@ -373,6 +373,57 @@ def test_a_claim_made_stronger_is_still_a_change_of_tone(embedder) -> None:  # t
     assert _covering([ch for ch in c.changes if ch.type is ChangeType.TONE], "copy", "insisted", cpy)
 
 
+@pytest.mark.parametrize(
+    ("src", "cpy", "side", "word"),
+    [
+        # a win by a wide margin made a plain one
+        ("The island side trounced their neighbours in the harbour regatta.",
+         "The island side beat their neighbours in the harbour regatta.", "source", "trounced"),
+        # doing away with a thing made cutting it back
+        ("The council promised to abolish parking charges at the harbour.",
+         "The council promised to curb parking charges at the harbour.", "source", "abolish"),
+        # a deed called wrong made a crime
+        ("The auditors said the payments to the harbour board were inappropriate.",
+         "The auditors said the payments to the harbour board were criminal.", "copy", "criminal"),
+        # criticism made savage
+        ("Fishermen criticised the plan for the new harbour wall.",
+         "Fishermen lambasted the plan for the new harbour wall.", "copy", "lambasted"),
+    ],
+)
+def test_a_force_changed_on_scales_of_winning_removing_wrongdoing_and_blame_is_a_change_of_tone(  # type: ignore[no-untyped-def]
+    embedder, src, cpy, side, word
+) -> None:
+    c = compare(src + _BASE, cpy + _BASE, embedder=embedder)
+    tone = [ch for ch in c.changes if ch.type is ChangeType.TONE]
+    assert _covering(tone, side, word, src if side == "source" else cpy)
+
+
+@pytest.mark.parametrize(
+    ("src", "cpy"),
+    [
+        ("The island side thrashed their neighbours in the harbour regatta.",
+         "The island side trounced their neighbours in the harbour regatta."),
+        ("The auditors said the payments to the harbour board were illegal.",
+         "The auditors said the payments to the harbour board were unlawful."),
+        ("The council promised to eliminate parking charges at the harbour.",
+         "The council promised to scrap parking charges at the harbour."),
+    ],
+)
+def test_words_of_the_same_force_on_a_scale_are_not_a_change_of_tone(embedder, src, cpy) -> None:  # type: ignore[no-untyped-def]
+    c = compare(src + _BASE, cpy + _BASE, embedder=embedder)
+    assert not [ch for ch in c.changes if ch.type is ChangeType.TONE]
+
+
+def test_an_impersonal_estimate_stated_as_fact_is_a_change_of_tone(embedder) -> None:  # type: ignore[no-untyped-def]
+    src = "It is believed that the ferry will resume sailings to the island in April." + _BASE
+    cpy = "The ferry will resume sailings to the island in April." + _BASE
+    c = compare(src, cpy, embedder=embedder)
+    assert _covering([ch for ch in c.changes if ch.type is ChangeType.TONE], "source", "believed", src)
+    # The same estimate put personally is no change.
+    same = "The ferry is believed to resume sailings to the island in April." + _BASE
+    assert not [ch for ch in compare(src, same, embedder=embedder).changes if ch.type is ChangeType.TONE]
+
+
 def test_a_clause_describing_the_speaker_is_not_the_speaker(embedder) -> None:  # type: ignore[no-untyped-def]
     # "accounts seen by the Herald": the accounts are the source; the Herald only saw them.
     spent = "The council spent 4 million pounds on road repairs last year, according to "

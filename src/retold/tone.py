@@ -3,12 +3,13 @@
 A paraphrase may keep every fact and still change how strongly it is put:
 "extremely" becomes "very", "warned" becomes "suggested", "surging" becomes "a
 modest rise". Such words lie on a few ordered *scales* (degree, frequency,
-certainty, force of assertion, size, movement up or down, quality, approval,
-disapproval, importance); each word has a level on its scale. Within a link,
+certainty, force of assertion, size, movement up or down, quality, badness,
+approval, disapproval, importance, speed, the margin of a win, doing away with a
+thing, how wrong a deed is); each word has a level on its scale. Within a link,
 two words of the same scale that replace each other and differ by two levels
 or more are a change of tone; so is a strong intensifier dropped from, or added
-to, a word both sides keep, and an estimate ("is thought to", "appears to")
-stated as fact or the reverse.
+to, a word both sides keep, and an estimate ("is thought to", "appears to", "it
+is believed that") stated as fact or the reverse.
 
 A word not in the table takes the scale and level of the table word nearest to
 it in the sentence model's space, when that one is close enough (see
@@ -41,12 +42,17 @@ SCALES: dict[str, dict[str, int]] = {
         "totally": 5, "completely": 5, "entirely": 5, "absolutely": 5, "fiercely": 5,
         "vehemently": 5, "bitterly": 5, "furiously": 5, "passionately": 5, "forcefully": 5,
         "fervently": 5, "wildly": 5, "desperately": 5, "gravely": 5, "overwhelmingly": 5,
+        "vociferously": 5, "strenuously": 5, "vigorously": 4, "firmly": 4, "loudly": 4,
+        "intensely": 5, "profoundly": 5, "thoroughly": 5, "wholly": 5, "fully": 5, "gently": 1,
+        "lightly": 1, "modestly": 1, "faintly": 0, "nominally": 0,
     },
     "frequency": {
         "never": 0, "rarely": 1, "seldom": 1, "occasionally": 2, "sometimes": 2,
         "periodically": 2, "often": 4, "frequently": 4, "regularly": 4, "repeatedly": 4,
         "routinely": 5, "usually": 5, "normally": 5, "generally": 5, "typically": 5,
         "always": 6, "constantly": 6, "invariably": 6, "continually": 6,
+        "sporadically": 1, "infrequently": 1, "intermittently": 2, "commonly": 4,
+        "habitually": 5, "perpetually": 6, "persistently": 5,
     },
     "certainty": {
         "possibly": 1, "perhaps": 1, "maybe": 1, "conceivably": 1, "potentially": 1,
@@ -55,6 +61,10 @@ SCALES: dict[str, dict[str, int]] = {
         "surely": 5, "certainly": 5, "definitely": 5, "undoubtedly": 5, "unquestionably": 5,
         "clearly": 5, "obviously": 5, "certain": 5, "sure": 5, "definite": 5, "inevitable": 5,
         "inevitably": 5, "undeniably": 5, "guaranteed": 5,
+        "plausibly": 1, "arguably": 2, "ostensibly": 2, "purportedly": 2, "expectedly": 3,
+        "assuredly": 5, "indisputably": 5, "incontrovertibly": 5, "doubtless": 5, "doubtlessly": 5,
+        "unlikely": 1, "doubtful": 1, "uncertain": 1, "questionable": 1, "plausible": 2,
+        "assured": 5, "indisputable": 5, "undeniable": 5, "unquestionable": 5,
     },
     "assertion": {
         "hint": 1, "suggest": 1, "imply": 1, "speculate": 1, "wonder": 1, "indicate": 2,
@@ -63,6 +73,10 @@ SCALES: dict[str, dict[str, int]] = {
         "stress": 3, "emphasise": 3, "emphasize": 3, "assert": 4, "insist": 4, "warn": 4,
         "declare": 4, "demonstrate": 4, "prove": 5, "confirm": 5, "establish": 5, "demand": 5,
         "vow": 5, "threaten": 5, "condemn": 5,
+        "muse": 1, "venture": 1, "allude": 1, "acknowledge": 2, "observe": 2, "add": 2,
+        "point": 2, "highlight": 3, "underline": 3, "underscore": 3, "reiterate": 3,
+        "affirm": 4, "proclaim": 4, "announce": 3, "protest": 4, "swear": 5, "guarantee": 5,
+        "pledge": 5, "promise": 4,
     },
     "size": {
         "tiny": 0, "negligible": 0, "little": 1, "small": 1, "slight": 1, "minor": 1,
@@ -73,53 +87,106 @@ SCALES: dict[str, dict[str, int]] = {
         "intense": 5, "fierce": 5, "severe": 5, "huge": 5, "enormous": 5, "vast": 5,
         "massive": 5, "immense": 5, "tremendous": 5, "colossal": 5, "gigantic": 5,
         "dramatic": 5,
+        "minimal": 0, "minuscule": 0, "meagre": 0, "meager": 0, "small-scale": 1, "mild": 1,
+        "light": 1, "low-key": 1, "healthy": 3, "keen": 3, "robust": 3, "hefty": 4,
+        "stiff": 4, "stern": 4, "bumper": 4, "record": 5, "ferocious": 5,
+        "extreme": 5, "stark": 5, "unprecedented": 5, "whopping": 5, "staggering": 5, "monumental": 5,
+        "wholesale": 5, "sweeping": 5, "radical": 5, "drastic": 5, "all-out": 5,
     },
     "quality": {
         "bad": 0, "poor": 0, "weak": 0, "okay": 1, "adequate": 1, "acceptable": 1, "decent": 2,
         "fine": 2, "good": 2, "solid": 2, "positive": 2, "impressive": 4, "remarkable": 4,
         "great": 4, "excellent": 5, "outstanding": 5, "superb": 5, "brilliant": 5,
         "exceptional": 5, "fantastic": 5, "spectacular": 5, "stunning": 5, "extraordinary": 5,
+        "mediocre": 0, "lacklustre": 0, "lackluster": 0, "so-so": 1, "passable": 1, "respectable": 2,
+        "creditable": 2, "spirited": 3, "encouraging": 3, "terrific": 5, "sensational": 5,
+        "magnificent": 5, "superlative": 5, "phenomenal": 5, "stellar": 5, "dazzling": 5, "masterful": 5,
+        "flawless": 6, "perfect": 6,
     },
     "badness": {
         "disappointing": 2, "unfortunate": 2, "bad": 2, "poor": 2, "worrying": 3,
         "damaging": 3, "dismal": 4, "grim": 4, "terrible": 5, "awful": 5, "disastrous": 5,
         "catastrophic": 6, "dire": 5, "abysmal": 5, "appalling": 5, "devastating": 6,
         "humiliating": 5,
+        "regrettable": 2, "unwelcome": 2, "troubling": 3, "alarming": 4, "bleak": 4,
+        "dreadful": 5, "horrific": 6, "horrendous": 6, "calamitous": 6, "ruinous": 6, "shocking": 5,
+        "disgraceful": 5, "shameful": 5, "tragic": 5, "crushing": 5,
     },
     "rise": {
         "rise": 2, "increase": 2, "grow": 2, "gain": 2, "climb": 2, "advance": 2, "improve": 2,
         "jump": 4, "leap": 4, "spike": 4, "surge": 5, "soar": 5, "rocket": 5, "skyrocket": 6,
         "boom": 5, "balloon": 5,
+        "edge": 1, "inch": 1, "creep": 1, "tick": 1, "rally": 3, "rebound": 3, "swell": 3, "spiral": 5,
+        "explode": 6, "shoot": 5,
     },
     "fall": {
         "dip": 1, "slip": 1, "ease": 1, "fall": 2, "drop": 2, "decline": 2, "decrease": 2,
         "shrink": 2, "slide": 3, "sink": 3, "tumble": 4, "slump": 4, "dive": 4, "plunge": 5,
         "plummet": 5, "crash": 5, "collapse": 5, "nosedive": 5,
+        "edge": 1, "inch": 1, "dwindle": 2, "weaken": 2, "sag": 2, "retreat": 2, "shed": 2, "lose": 2,
+        "tank": 5, "crater": 5, "evaporate": 5, "vanish": 5, "halve": 4,
     },
     "approval": {
         "tolerate": 0, "accept": 1, "like": 2, "welcome": 2, "appreciate": 2, "favour": 2,
         "favor": 2, "popular": 2, "support": 2, "enjoy": 3, "praise": 3, "love": 5, "adore": 5,
         "relish": 4, "hail": 4, "acclaim": 4,
+        "endorse": 2, "back": 2, "commend": 3, "applaud": 3, "laud": 4, "celebrate": 4, "champion": 4,
+        "embrace": 3, "cherish": 5, "rave": 5, "idolise": 5, "idolize": 5,
     },
     "disapproval": {
         "question": 1, "doubt": 1, "concern": 1, "reservation": 1, "unease": 1, "disquiet": 2,
         "criticism": 2, "complaint": 2, "objection": 2, "opposition": 2, "criticise": 2,
         "criticize": 2, "protest": 3, "attack": 4, "anger": 4, "condemnation": 4,
         "backlash": 4, "outrage": 5, "uproar": 5, "furore": 5, "fury": 5,
+        "query": 1, "quibble": 1, "qualm": 1, "misgiving": 1, "scepticism": 1, "skepticism": 1,
+        "debate": 1, "disagreement": 2, "dispute": 2, "dissent": 2, "controversy": 3, "row": 3,
+        "dismay": 3, "resentment": 3, "rebuke": 4, "censure": 4, "hostility": 4, "indignation": 4,
+        "outcry": 5, "storm": 5, "revolt": 5, "rage": 5, "furor": 5, "scandal": 5,
+        "disapprove": 2, "object": 2, "oppose": 2, "reject": 3, "denounce": 4, "decry": 4,
+        "deplore": 4, "slam": 5, "blast": 5, "lambast": 5, "lambaste": 5, "excoriate": 5, "savage": 5,
+        "reproach": 3, "scold": 3, "chide": 2, "critical": 3, "scathing": 5, "withering": 5,
+        "caustic": 5, "blistering": 5, "damning": 5, "vitriolic": 5, "harsh": 4,
     },
     "importance": {
         "relevant": 1, "useful": 2, "helpful": 2, "important": 3, "key": 4, "crucial": 5,
         "vital": 5, "critical": 5, "essential": 5, "paramount": 6,
+        "secondary": 1, "peripheral": 0, "central": 4, "pivotal": 5, "decisive": 5, "fundamental": 5,
+        "indispensable": 5,
     },
     "speed": {
         "slowly": 1, "gradually": 1, "steadily": 2, "quickly": 3, "fast": 3, "rapidly": 4,
         "swiftly": 4,
+        "sluggishly": 1, "leisurely": 1, "briskly": 3, "speedily": 4, "hastily": 4, "hurriedly": 4,
+        "abruptly": 5, "suddenly": 5, "instantly": 5, "immediately": 5,
+    },
+    # Winning and leading, by margin: "edged past" / "thrashed", "led" / "dominated".
+    "victory": {
+        "edge": 1, "inch": 1, "scrape": 1, "squeeze": 1, "nudge": 1, "beat": 2, "overtake": 2, "pass": 2,
+        "win": 2, "lead": 2, "top": 2, "defeat": 3, "outperform": 3, "outpace": 3, "outstrip": 3,
+        "surpass": 3, "storm": 5, "sweep": 5, "thrash": 5, "trounce": 5, "crush": 5, "rout": 5,
+        "annihilate": 6, "demolish": 5, "hammer": 5, "dominate": 5, "overwhelm": 5,
+    },
+    # Doing away with something, in part or wholly: "reduce poverty" / "eradicate poverty".
+    "removal": {
+        "ease": 1, "trim": 1, "curb": 2, "limit": 2, "reduce": 2, "cut": 2, "lower": 2, "lessen": 2,
+        "restrict": 2, "slash": 4, "halve": 4, "eliminate": 5, "eradicate": 5, "abolish": 5,
+        "end": 5, "scrap": 5, "wipe": 5, "stamp": 5, "ban": 5, "outlaw": 5,
+    },
+    # How wrong a deed is said to be: "improper" / "illegal".
+    "wrongness": {
+        "questionable": 1, "dubious": 1, "irregular": 2, "inappropriate": 2, "improper": 2,
+        "unethical": 3, "wrong": 3, "unlawful": 5, "illegal": 5, "illicit": 5, "criminal": 5,
+        "fraudulent": 5, "corrupt": 5,
     },
 }
 
 # Words that take a level only next to the same head word on the other side ("some" is too common
 # to pair with any strong word of its sentence).
-_WEAK_ONLY_SAME_HEAD = frozenset({"some", "little", "fair", "like", "support", "question", "state", "note"})
+_WEAK_ONLY_SAME_HEAD = frozenset(
+    {"some", "little", "fair", "like", "support", "question", "state", "note", "add", "point", "back",
+     "pass", "top", "win", "lead", "end", "cut", "light", "record", "object", "row", "storm",
+     "debate", "shed", "lose", "tick", "edge", "inch"}
+)
 _SCALE_POS = frozenset({"ADJ", "ADV", "VERB", "NOUN", "DET"})
 _MODIFIER_DEPS = frozenset({"advmod", "amod", "acomp"})
 # What an intensifier may stand in for: a modifier, or a noun used as one ("bumper sales").
@@ -131,6 +198,7 @@ _ESTIMATE_PASSIVE = frozenset(
      "suppose", "presume", "allege", "fear", "say"}
 )
 _ESTIMATE_ACTIVE = frozenset({"seem", "appear"})
+_ESTIMATES = _ESTIMATE_PASSIVE | _ESTIMATE_ACTIVE
 SHIFT = 2  # levels apart for a swap to count
 STRONG = 4  # level of an intensifier whose loss or gain counts on its own
 NEIGHBOUR_COSINE = 0.75  # a word outside the table takes the grade of a table word this close
@@ -340,11 +408,14 @@ def _estimates(
             if c.dep_ == "xcomp" and c.pos_ == "VERB" and c.lemma_ not in {"be", "have"}
             and any(g.dep_ == "aux" and g.lower_ == "to" for g in c.children)
         ]
+        if not comp and passive and any(c.dep_ == "nsubjpass" and c.lower_ == "it" for c in t.children):
+            # "it is thought that [X will ...]": the same estimate put impersonally.
+            comp = [c for c in t.children if c.dep_ == "ccomp" and c.pos_ == "VERB"]
         if not comp or key(comp[0]) not in other_keys:
             continue
         # The complement kept but not under an estimate: "which contains".
         kept = [o for o in others if key(o) == key(comp[0])]
-        if any(o.dep_ == "xcomp" for o in kept):
+        if any(o.dep_ == "xcomp" or (o.dep_ == "ccomp" and _lemma(o.head) in _ESTIMATES) for o in kept):
             continue
         note = "estimate stated as fact" if side == "src" else "fact turned into an estimate"
         out.append(Shift(_span(t), None, note) if side == "src" else Shift(None, _span(t), note))
