@@ -193,6 +193,14 @@ def test_split_quote_and_demonym_are_not_changes(embedder) -> None:  # type: ign
     assert not _covering(c.changes, "source", "France", src)
 
 
+@pytest.mark.parametrize("figure", ["12,000", "more than 12,000", "about 12,000", "nearly 12,000"])
+def test_a_figure_the_source_never_gives_is_reported_whatever_its_qualifier(embedder, figure) -> None:  # type: ignore[no-untyped-def]
+    src = "The harbour festival has been a hit, drawing visitors from across the region." + _BASE
+    cpy = f"The harbour festival has been a hit, drawing {figure} visitors from across the region." + _BASE
+    c = compare(src, cpy, embedder=embedder)
+    assert _covering([ch for ch in c.changes if ch.type is ChangeType.NUMBER], "copy", figure, cpy)
+
+
 def test_figure_kept_in_a_quote_made_indirect_is_outside_the_change(embedder) -> None:  # type: ignore[no-untyped-def]
     src = (
         "The central bank published its forecast on Tuesday.\n"

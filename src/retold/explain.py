@@ -434,7 +434,7 @@ class _Explainer:
                 self.add(ChangeType.NUMBER, vspan(s_map, q), None, f"figure “{q.text}” dropped")
         for r in leftover:
             if (
-                r.value is not None and r.qualifier == "exact" and not _key_in(d_str[r.start:r.end], s_str)
+                r.value is not None and r.qualifier != "vague" and not _key_in(d_str[r.start:r.end], s_str)
                 and not (headline and _figure_in(r.text, self.src.doc.view))
             ):
                 self.add(ChangeType.NUMBER, None, vspan(d_map, r), f"figure “{r.text}” not in the source")
