@@ -342,6 +342,16 @@ def test_a_named_speaker_made_anonymous_is_an_attribution_change(embedder) -> No
                    embedder=embedder).changes == ()
 
 
+def test_a_named_organisation_speaking_made_a_generic_group_is_a_change(embedder) -> None:  # type: ignore[no-untyped-def]
+    src = "The Harbour Users Association said the new wall was too low." + _BASE
+    cpy = "Harbour users said the new wall was too low." + _BASE
+    c = compare(src, cpy, embedder=embedder)
+    assert _covering(list(c.changes), "source", "Harbour Users Association", src)
+    # Most of the name kept as a name is the same speaker.
+    same = "The Harbour Users group said the new wall was too low." + _BASE
+    assert compare(src, same, embedder=embedder).changes == ()
+
+
 def test_a_verb_of_saying_replaced_by_one_of_doing_is_not_a_change_of_tone(embedder) -> None:  # type: ignore[no-untyped-def]
     # "said [the aim is ...]" reports a statement; "establish [a market]" does a thing: the two are not
     # degrees of one assertion, though "establish" can also mean "prove".

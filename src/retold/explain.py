@@ -701,11 +701,20 @@ class _Explainer:
             person = [_key(t) for t in speaker if t.pos_ == "PROPN" and t.ent_type_ == "PERSON"]
             names = person[-1:] or [_key(t) for t in speaker if t.pos_ == "PROPN"]
             if names:
-                if any(k in d_keys for k in names):
+                # Any word of a person's name, or most words of another name, one of them still
+                # used as a name ("Acme Bank" / "Acme"; not "the Association of Probation
+                # Officers" / "probation officers").
+                kept = [k for k in names if k in d_keys]
+                if person and kept:
+                    continue
+                if not person and len(kept) >= (len(names) + 1) // 2 and any(
+                    k in self.dst_name_keys for k in kept
+                ):
                     continue
                 # (a description there is a speaker phrase: with none, the statement lost its source)
                 described = bool(d_speakers) and not any(t.pos_ == "PROPN" for sp in d_speakers for t in sp)
-                if described and any(k in self.dst_all_keys for k in names):
+                pool = self.dst_all_keys if person else self.dst_name_keys
+                if described and any(k in pool for k in names):
                     continue
             elif not keys or any(k in d_keys for k in keys if k not in generic):
                 continue
