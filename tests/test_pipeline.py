@@ -432,6 +432,40 @@ def test_words_of_the_same_force_on_a_scale_are_not_a_change_of_tone(embedder, s
     assert not [ch for ch in c.changes if ch.type is ChangeType.TONE]
 
 
+@pytest.mark.parametrize(
+    ("src", "cpy", "side", "needle"),
+    [
+        ("The old lighthouse is one of the most visited sights on the coast.",
+         "The old lighthouse is the most visited sight on the coast.", "source", "one of the most visited"),
+        ("The storm was the worst the harbour had seen.",
+         "The storm was one of the worst the harbour had seen.", "copy", "one of the worst"),
+    ],
+)
+def test_a_ranking_among_others_made_first_or_back_is_a_change_of_tone(  # type: ignore[no-untyped-def]
+    embedder, src, cpy, side, needle
+) -> None:
+    c = compare(src + _BASE, cpy + _BASE, embedder=embedder)
+    tone = [ch for ch in c.changes if ch.type is ChangeType.TONE]
+    assert _covering(tone, side, needle, src if side == "source" else cpy)
+
+
+def test_a_prediction_stated_as_fact_is_a_change_unless_both_sides_predict(embedder) -> None:  # type: ignore[no-untyped-def]
+    src = "The new ferry is tipped to carry more passengers than any boat before it." + _BASE
+    cpy = "The new ferry will carry more passengers than any boat before it." + _BASE
+    c = compare(src, cpy, embedder=embedder)
+    assert _covering([ch for ch in c.changes if ch.type is ChangeType.TONE], "source", "tipped", src)
+    # Predicted on both sides, in other words: the estimate was reworded, not added or lost.
+    both = "The new ferry is expected to carry more passengers than any boat before it." + _BASE
+    assert not [ch for ch in compare(src, both, embedder=embedder).changes if ch.type is ChangeType.TONE]
+
+
+def test_a_verb_that_only_states_is_a_statement_whatever_its_object(embedder) -> None:  # type: ignore[no-untyped-def]
+    src = "The harbour report highlighted the risk of flooding." + _BASE
+    cpy = "The harbour report hinted at a risk of flooding." + _BASE
+    c = compare(src, cpy, embedder=embedder)
+    assert _covering([ch for ch in c.changes if ch.type is ChangeType.TONE], "source", "highlighted", src)
+
+
 def test_an_impersonal_estimate_stated_as_fact_is_a_change_of_tone(embedder) -> None:  # type: ignore[no-untyped-def]
     src = "It is believed that the ferry will resume sailings to the island in April." + _BASE
     cpy = "The ferry will resume sailings to the island in April." + _BASE

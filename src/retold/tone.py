@@ -195,9 +195,14 @@ _COMPARATIVE = frozenset({"JJR", "JJS", "RBR", "RBS"})
 # Verbs of estimate that hedge their complement: "is thought to contain", "appears to be".
 _ESTIMATE_PASSIVE = frozenset(
     {"think", "believe", "expect", "estimate", "understand", "report", "rumour", "rumor", "consider",
-     "suppose", "presume", "allege", "fear", "say"}
+     "suppose", "presume", "allege", "fear", "say", "predict", "forecast", "tip", "tipped", "project"}
 )
 _ESTIMATE_ACTIVE = frozenset({"seem", "appear"})
+# Verbs of the assertion scale that state whatever their object: never a deed.
+_ONLY_STATES = frozenset(
+    {"hint", "suggest", "imply", "highlight", "underline", "underscore", "stress", "emphasise",
+     "emphasize", "mention", "claim", "assert", "insist", "declare", "proclaim", "allude"}
+)
 _ESTIMATES = _ESTIMATE_PASSIVE | _ESTIMATE_ACTIVE
 SHIFT = 2  # levels apart for a swap to count
 STRONG = 4  # level of an intensifier whose loss or gain counts on its own
@@ -325,6 +330,7 @@ def shifts(
                 out.append(Shift(None, _span(t), f"{what} added: “{t.text}”"))
     out.extend(_estimates(s_toks, d_toks, d_keys, d_lem, "src", key))
     out.extend(_estimates(d_toks, s_toks, s_keys, s_lem, "dst", key))
+    out.extend(_rankings(s_toks, d_toks))
     return out
 
 
@@ -334,7 +340,10 @@ _CLAUSAL = frozenset({"ccomp", "parataxis"})
 def _reports(t: Token) -> bool:
     """True for a verb used to put a statement: it governs a clause ("said [it would ...]") or a
     quote, or takes no direct object ("warned of", "insisted"). A verb of the assertion scale with an
-    object and no clause does something to a thing instead ("establish a zone", "show a film")."""
+    object and no clause does something to a thing instead ("establish a zone", "show a film"),
+    except a verb that only ever states ("highlight the risk", "stress the need")."""
+    if _lemma(t) in _ONLY_STATES:
+        return True
     children = list(t.children)
     if any(c.dep_ in _CLAUSAL for c in children) or t.dep_ in _CLAUSAL:
         return True
@@ -390,6 +399,50 @@ def _partner(
     return min(pool, key=lambda p: abs((p[0].i - d_toks[0].i) / max(1, len(d_toks)) - rel))
 
 
+def _superlatives(toks: list[Token]) -> dict[str, tuple[Span, Token | None]]:
+    """Each superlative of ``toks`` ("most tragic", "biggest") by its words: its span, and the "one"
+    of "one of the ..." before it when it ranks among others rather than first."""
+    out: dict[str, tuple[Span, Token | None]] = {}
+    for k, t in enumerate(toks):
+        if t.tag_ == "JJS":
+            first, last, name = t, t, _lemma(t)
+        elif t.tag_ == "RBS" and t.lower_ in {"most", "least"} and k + 1 < len(toks) and (
+            toks[k + 1].pos_ in {"ADJ", "ADV"} or toks[k + 1].tag_ == "VBN"  # "most visited"
+        ):
+            first, last = t, toks[k + 1]
+            name = f"{t.lower_} {last.lower_}"
+        else:
+            continue
+        before = range(max(0, k - 5), k - 1)
+        one = next((toks[j] for j in before if toks[j].lower_ == "one" and toks[j + 1].lower_ == "of"), None)
+        out.setdefault(name, ((first.idx, last.idx + len(last)), one))
+    return out
+
+
+def _rankings(s_toks: list[Token], d_toks: list[Token]) -> list[Shift]:
+    """"one of the most tragic" on one side, "the most tragic" on the other: a ranking among others
+    made first (or back)."""
+    out: list[Shift] = []
+    d_sup = _superlatives(d_toks)
+    for name, (a, a_one) in _superlatives(s_toks).items():
+        if name not in d_sup:
+            continue
+        b, b_one = d_sup[name]
+        if a_one is not None and b_one is None:
+            out.append(Shift((a_one.idx, a[1]), b, f"ranking made absolute: “one of the {name}” → “{name}”"))
+        elif a_one is None and b_one is not None:
+            out.append(Shift(a, (b_one.idx, b[1]), f"ranking qualified: “{name}” → “one of the {name}”"))
+    return out
+
+
+def _estimate_verb(t: Token) -> bool:
+    """True for a verb that puts its complement as an estimate: "is thought [to ...]", "seems [to ...]"."""
+    lem = _lemma(t)
+    if not ((lem in _ESTIMATE_PASSIVE and t.tag_ in {"VBN", "VBD"}) or lem in _ESTIMATE_ACTIVE):
+        return False
+    return any(c.dep_ in {"xcomp", "ccomp"} and c.pos_ in {"VERB", "AUX"} for c in t.children)
+
+
 def _estimates(
     toks: list[Token], others: list[Token], other_keys: set[str], other_lemmas: set[str], side: str,
     key: Callable[[Token], str],
@@ -398,6 +451,8 @@ def _estimates(
     out: list[Shift] = []
     if any(lv <= 3 for o in others for sc, lv in _TABLE.get(_lemma(o), []) if sc == "certainty"):
         return out  # the other side hedges too
+    if any(_estimate_verb(o) for o in others):
+        return out  # so it does: "is expected to sell" / "is tipped to top"
     for t in toks:
         lem = _lemma(t)
         passive = lem in _ESTIMATE_PASSIVE and t.tag_ in {"VBN", "VBD"}
