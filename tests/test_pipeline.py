@@ -9,6 +9,7 @@ import pytest
 
 from retold import ChangeType, Relation
 from retold.pipeline import compare
+from retold.types import Change
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -611,3 +612,38 @@ def test_headline_figure_the_other_text_states_is_no_change(embedder) -> None:  
     c = compare(src, "Gazette to cut reporter jobs\n\n" + reworded.replace("40 ", ""), embedder=embedder)
     dropped = [ch.source for ch in c.changes if ch.type.value == "number" and ch.source]
     assert [(s.start, s.text) for s in dropped] == [(src.index("40"), "40"), (src.index("40 r"), "40")]
+
+
+def _reused(order: list[int]) -> list[Change]:
+    """The changes explain() gives a copy that reuses sentences 0, 1, 3 and 4 of a one-paragraph
+    source verbatim, in the copy's ``order``, and leaves sentence 2 out (relation: partial reuse)."""
+    from retold.clean import clean
+    from retold.embed import HashingEmbedder
+    from retold.explain import explain
+    from retold.types import Alignment, LinkKind, SentenceLink
+
+    sents = [
+        "The harbour wall was finished in May.", "It cost the town four million pounds.",
+        "Divers found a wreck under the old pier.", "The mayor opened the wall on Friday.",
+        "Boats may moor there from next week.",
+    ]
+    src = clean(" ".join(sents))
+    kept = [0, 1, 3, 4]
+    cpy = clean(" ".join(sents[kept[k]] for k in order) + " A band played on the quay all evening.")
+    links = tuple(
+        SentenceLink((kept[k],), (pos,), LinkKind.VERBATIM, 1.0) for pos, k in enumerate(order)
+    )
+    alignment = Alignment(tuple(sorted(links, key=lambda lk: lk.source)), (2,), (4,))
+    return explain(src, cpy, alignment, Relation.PARTIAL_REUSE, HashingEmbedder().encode)
+
+
+def test_a_sentence_left_out_inside_a_reused_passage_is_an_omission() -> None:
+    changes = _reused([0, 1, 2, 3])
+    assert [(c.type, c.source and c.source.text) for c in changes] == [
+        (ChangeType.OMISSION, "Divers found a wreck under the old pier.")
+    ]
+
+
+def test_a_sentence_between_two_passages_reused_in_reverse_order_is_not_an_omission() -> None:
+    # The copy takes sentences 3-4 first, then 0-1: two passages, and sentence 2 is in neither.
+    assert _reused([2, 3, 0, 1]) == []

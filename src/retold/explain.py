@@ -242,7 +242,8 @@ class _Explainer:
         whole = self.relation in (
             Relation.PARAPHRASE, Relation.LIGHT_EDIT, Relation.NEAR_DUPLICATE, Relation.REPUBLISH,
         )
-        linked = sorted(i for lk in self.alignment.links for i in lk.source)
+        # Each linked source sentence and where the copy has it.
+        linked = {i: lk.copy[0] for lk in self.alignment.links for i in lk.source}
         for i in self.alignment.source_unaligned:
             s = self.src.doc.sentences[i]
             if is_title(self.src.doc, i) or i in self.alignment.source_restated:
@@ -1007,12 +1008,15 @@ def _quote_spans(norm: str) -> list[tuple[int, int, str]]:
     return sorted(out)
 
 
-def _interior(doc: CleanDocument, i: int, linked: list[int]) -> bool:
-    """True when sentence ``i`` sits between linked sentences of its own paragraph."""
+def _interior(doc: CleanDocument, i: int, linked: dict[int, int]) -> bool:
+    """True when sentence ``i`` sits inside a passage the copy reuses: between linked sentences of
+    its own paragraph that the copy keeps in the same order (``linked``: source sentence -> its
+    first copy sentence). Where the copy puts the later one first, the passage it reuses ends
+    before ``i`` and another begins after it."""
     par = doc.sentences[i].paragraph
-    before = any(k < i and doc.sentences[k].paragraph == par for k in linked)
-    after = any(k > i and doc.sentences[k].paragraph == par for k in linked)
-    return before and after
+    before = [k for k in linked if k < i and doc.sentences[k].paragraph == par]
+    after = [k for k in linked if k > i and doc.sentences[k].paragraph == par]
+    return bool(before and after) and linked[max(before)] <= linked[min(after)]
 
 
 def _inside(f: _Found, g: _Found) -> bool:
