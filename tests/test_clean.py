@@ -2,6 +2,8 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
+
 from retold.clean import clean, find_boilerplate, page_date
 
 
@@ -30,6 +32,51 @@ def test_news_prose_with_cue_words_is_content() -> None:
         "Shares in the firm rose after it said subscriptions to its newsletter service had doubled, "
         "according to figures released by the company on Monday.\n"
     )
+    assert find_boilerplate(text) == []
+
+
+_STORY = (
+    "The council approved the new bridge on Tuesday after a long debate about its cost.\n\n"
+    "Work starts in May and should take two years, the council said in a statement.\n"
+)
+
+
+# One line of page furniture, of kinds a single cue word does not make: a lone marker, a labelled
+# field of the page, a byline, the page's own date, a copyright line, a handle, the page naming
+# itself, and the page speaking to its reader.
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Advertisement",
+        "Loading...",
+        "Photo: Reuters",
+        "Source: Evening Gazette",
+        "By Tom Hale, Transport Editor",
+        "Updated 14 March 2024, 09:12",
+        "© Evening Gazette 2024",
+        "Follow @gazettenews for more",
+        "Did you like this article?",
+        "Get the top stories on your phone every morning",
+    ],
+)
+def test_a_single_furniture_line_is_set_apart(line: str) -> None:
+    for text in (f"Bridge approved\n\n{line}\n{_STORY}", f"Bridge approved\n\n{_STORY}\n{line}\n"):
+        assert [b.text for b in clean(text).boilerplate] == [line]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # a headline with a media word, or speaking to its reader
+        "Video games boost toy sales\n\n" + _STORY,
+        "Your pension and the new rules\n\n" + _STORY,
+        # prose about pictures and printing, and a quote that speaks to its listener
+        "Owners store pictures online, share their pictures with family and print out their photos, "
+        "the survey of 2,000 camera owners found.\n",
+        '"You have to see the new bridge to believe it," said the mayor.\n',
+    ],
+)
+def test_headlines_and_prose_with_media_words_are_content(text: str) -> None:
     assert find_boilerplate(text) == []
 
 

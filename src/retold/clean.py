@@ -34,6 +34,24 @@ _CUE_WORDS = frozenset(
         "tags", "tagged", "categories", "javascript", "widget", "auto-aggregated",
     ]
 )
+# Words of the pictures and media around a story and of the page's own controls, which news prose
+# also uses ("store pictures", "print out photos"): cues only in a short line.
+_SHORT_LINE_CUES = frozenset(
+    [
+        "photo", "photos", "picture", "pictures", "image", "images", "caption", "video", "videos",
+        "gallery", "getty", "shutterstock", "podcast", "loading", "embedded", "embed", "alerts",
+        "skip", "advert", "adverts", "ads", "topics", "filed", "donate", "scroll", "logout",
+        "register", "bookmark", "permalink", "rss", "comment", "sharing", "print", "email", "error",
+    ]
+)
+# Labels of the page's own fields ("Source: ...", "Views: ...", "Filed under: ...").
+_LABEL_WORDS = _SHORT_LINE_CUES | {
+    "source", "sources", "credit", "credits", "via", "updated", "published", "posted", "related",
+    "views", "watch", "listen", "read", "more", "see", "filed under", "category", "section", "author",
+}
+_READER = re.compile(r"\b(?:you|your|yours)\b")
+_WRITER = re.compile(r"\b(?:our|us)\b")
+_SHORT_LINE = 8  # words
 _CUE_PHRASES = re.compile(
     r"\b(sign (?:up|in)|log in|read (?:more|next|also)|see also|you may also like|"
     r"all rights reserved|continue reading|click here|follow us|share (?:this|on)|"
@@ -42,7 +60,7 @@ _CUE_PHRASES = re.compile(
     r"enable javascript|your (?:browser|inbox|email)|free updates|top stories|"
     r"latest (?:news|updates)|app key|error loading|download (?:the|our) app|"
     r"posted (?:by|on|in)|(?:use|uses|using) (?:of )?cookies|by continuing to|"
-    r"(?:next|previous) (?:article|post|story))\b",
+    r"(?:next|previous) (?:article|post|story)|also read)\b",
 )  # matched against the lower-cased line: 3-4x faster than re.IGNORECASE on news paragraphs
 # Every phrase above holds one of these: a line holding none cannot match, and most lines of news
 # hold none. Testing substrings costs a few µs a line, the regex ≈ 20 (it tries every branch at
@@ -52,10 +70,25 @@ _CUE_KEYS = (
     "click here", "follow us", "share ", "not set", "check settings", "leave a ", "comments are closed",
     "related ", "more from", "most ", "javascript", "your ", "free updates", "top stories", "latest ",
     "app key", "error loading", "download ", "posted ", "cookies", "by continuing to", "next ",
-    "previous ",
+    "previous ", "also read",
 )
+# The page naming itself ("Share this article", "Did you enjoy this story?"): news prose rarely does,
+# and then in a long line. Tried on short lines only, so long paragraphs need no regex.
+_SELF = re.compile(r"\bthis (?:article|story|page|post|site|website)\b")
 _SEPARATORS = re.compile(r"\s[|»«›•·]\s|^\s*[«»›]|[«»›]\s*$")
-_LABEL = re.compile(r"^\s*[A-Z][\w'’ ]{0,24}:\s")
+_LABEL = re.compile(r"^\s*([A-Z][\w'’ ]{0,24}):\s")
+# The page's own marks: a copyright sign, a handle or address, a byline, a dateline of the page.
+_COPYRIGHT = re.compile(r"©|\(c\)\s*\d{4}", re.IGNORECASE)
+_ADDRESS = re.compile(r"(?<!\w)@\w{2,}|\b[\w-]+(?:\.[\w-]+)*\.(?:com|co\.uk|org|net|io|news)\b|https?://")
+_BYLINE = re.compile(
+    r"^(?:[Bb]y|[Ww]ritten by|[Rr]eporting by|[Ww]ords by)\s+[A-Z][\w'’.-]+(?:\s+[A-Z][\w'’.-]+){0,3}"
+    r"\s*(?:[,|–—-]\s*[^.!?]*)?$"
+)
+_PAGE_TIME = re.compile(
+    r"^\W*(?:last\s+)?(?:updated|published|posted|modified|first published)\b.{0,40}?"
+    r"(?:\d{1,2}[:.]\d{2}|\bago\b|\b(?:19|20)\d{2}\b)",
+    re.IGNORECASE,
+)
 _WORD = re.compile(r"[\w'’-]+")
 _NOT_WORD_ASCII = bytes.maketrans(  # ASCII bytes outside _WORD's class -> space
     bytes(b for b in range(128) if not (chr(b).isalnum() or chr(b) in "_'-")),
@@ -95,16 +128,23 @@ def _words_and_cues(line: str, low: str) -> tuple[int, int]:
     return len(words), sum(map(_CUE_WORDS.__contains__, map(str.strip, words, repeat("'’"))))
 
 
-def _line_score(line: str, at_edge: bool, keys: tuple[str, ...] = _CUE_KEYS) -> tuple[float, str]:
+def _line_score(
+    line: str, at_edge: bool, keys: tuple[str, ...] = _CUE_KEYS, first: bool = False
+) -> tuple[float, str]:
     """Score how much a line looks like page furniture; return the main reason.
 
     ``keys``: the :data:`_CUE_KEYS` that may occur in the line (all of them by default).
+    ``first``: the text's first line, often its headline, which is short and unpunctuated too.
     """
     low = line.lower()
     n_words, cues = _words_and_cues(line, low)
     if not n_words:
         return 0.0, ""
+    if n_words <= _SHORT_LINE:
+        cues += sum(w.strip("'’") in _SHORT_LINE_CUES for w in _WORD.findall(low))
     phrases = len(_CUE_PHRASES.findall(low)) if any(map(low.__contains__, keys)) else 0
+    if n_words <= 20 and "this " in low and _SELF.search(low):
+        phrases += 1
     reasons = []
     score = 0.8 * cues + 1.2 * phrases
     if cues or phrases:
@@ -112,11 +152,28 @@ def _line_score(line: str, at_edge: bool, keys: tuple[str, ...] = _CUE_KEYS) -> 
     if any(ch in line for ch in _SEPARATOR_CHARS) and _SEPARATORS.search(line):
         score += 1.5
         reasons.append("menu or share-bar separators")
-    if _LABEL.match(line) and n_words <= 20:
+    if (label := _LABEL.match(line)) and n_words <= 20:
         score += 0.6
+        if label.group(1).lower().strip() in _LABEL_WORDS:
+            score += 0.8  # "Photo: ...", "Source: ...": the label names a field of the page
+    if n_words <= 15 and not first and '"' not in line and "“" not in line and _READER.search(low):
+        # The page speaking to its reader ("Get alerts on your phone"); news prose reports, and
+        # puts a speaker's "you" in quotes.
+        score += 0.6 + (0.6 if _WRITER.search(low) else 0.0)
+    if n_words <= 4 and cues and not first:
+        score += 0.6  # "Advertisement", "Sponsored content": a bare control or marker
     stripped = line.rstrip()
-    if stripped and stripped[-1] not in ".!?\"”’)":
-        score += 0.4
+    if n_words <= 12:
+        # (a byline or a page date is no sentence: "By the end of 2004, sales..." is prose)
+        dateline = stripped[-1:] not in ".!?" and (_BYLINE.match(line) or _PAGE_TIME.match(line))
+        if _COPYRIGHT.search(line) or dateline:
+            score += 1.6
+            reasons.append("copyright, byline or page date")
+        elif _ADDRESS.search(line):
+            score += 1.2
+            reasons.append("handle or web address")
+    if stripped and (stripped[-1] not in ".!?\"”’)" or stripped.endswith(("...", "…"))):
+        score += 0.4  # no sentence end (an ellipsis is none: "Loading...")
     if at_edge and n_words <= 15:
         score += 0.4
     # Long lines of prose are content even when they mention a cue word; the
@@ -159,7 +216,7 @@ def find_boilerplate(text: str, ranges: list[tuple[int, int]] | None = None) -> 
     # the cost of that test.
     low = text.lower()
     keys = tuple(k for k in _CUE_KEYS if k in low)
-    scored = [_line_score(ln.text, i < 2 or i >= n - 2, keys) for i, ln in enumerate(lines)]
+    scored = [_line_score(ln.text, i < 2 or i >= n - 2, keys, i == 0) for i, ln in enumerate(lines)]
     strong = [s >= _THRESHOLD for s, _ in scored]
     cued = [reason == "page-furniture wording" for _, reason in scored]
     # Furniture comes in runs: a weak line beside a strong one joins it.
