@@ -64,6 +64,7 @@ eval: $(STAMP)
 	$(BIN)/python bench/pan_sample.py --data ../shared/data/pan25-sample/sample_raw
 	$(BIN)/python bench/equivalences.py --corpus ../shared/data/bbc --sample 200 --show 0
 	$(BIN)/python bench/planted.py --corpus ../shared/data/bbc --sample 270
+	$(BIN)/python bench/furniture.py --corpus ../shared/data/bbc
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,134 @@
+"""Single lines of page furniture: how many are found, and how much news prose is taken for one.
+
+Each line of two lists, written for this test, is added alone to BBC articles, after the headline
+and at the end, and the cleaned text must set it apart as boilerplate. ``FIT`` is the list the
+rules of ``clean.py`` were extended against (2026-11-25); ``HELD_OUT`` was written before that work
+and looked at once after it, so its figure is the fair one. False positives: lines of the BBC
+corpus, which has no furniture, set apart all the same.
+
+    python bench/furniture.py [--corpus ../shared/data/bbc] [--articles 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from retold.clean import clean, find_boilerplate
+
+FIT = [
+    'Subscribe to our YouTube channel for more videos',
+    'Join our WhatsApp group for breaking news alerts',
+    'Photo: Getty Images',
+    'Image copyright Reuters',
+    'Also read: Ten things you missed this week',
+    'Loading...',
+    'Advertisement',
+    'Report an error',
+    'Copyright © 2024 NewsDaily. All rights reserved.',
+    'This article was originally published on bbc.co.uk',
+    'Source: BBC News',
+    'Follow @newsdesk on X',
+    'Did you enjoy this article? Share it with your friends!',
+    'Click to share on Facebook (Opens in new window)',
+    'Like this: Like Loading...',
+    'Filed under: Business, Economy',
+    'Written by Staff Reporter',
+    'Updated: 12 January 2005 10:32 GMT',
+    'Please enable JavaScript to view the comments powered by Disqus.',
+    'Your browser does not support the video tag.',
+    'Error: Contact form not found.',
+    '[embedded content]',
+    'Previous Post Next Post',
+    'What do you think? Let us know in the comments below.',
+    'Download our app for the latest news',
+    'Sponsored content',
+    'Topics: Politics',
+    'Print this article',
+    'Email this story to a friend',
+    'Read more: Markets slide as oil price climbs',
+    "Don't miss out! Get breaking news alerts straight to your phone.",
+    'Sharing is caring!',
+    'Rate this article: ★★★★☆',
+    'Views: 1,204',
+    'Posted in World News | 3 Comments',
+    'Originally reported by BBC News. Reproduced for educational purposes.',
+    'Want more stories like this? Subscribe now.',
+    'Featured image: file photo',
+    'The views expressed are those of the author.',
+    'Skip to content',
+]
+HELD_OUT = [
+    'Get our free morning briefing delivered to your inbox',
+    'Watch: the moment the bridge collapsed',
+    'Picture: PA Wire',
+    'Image caption: Protesters gathered outside parliament',
+    'Story continues below advertisement',
+    'Scroll down for video',
+    'Tap here to add us to your home screen',
+    'Have a story? Email news@localpaper.co.uk',
+    "We'd love to hear from you. Send us your tips.",
+    'Related Topics',
+    'More on this story',
+    'Last updated at 14:05',
+    'Published 3 hours ago',
+    'By Jane Smith, Political Correspondent',
+    'Share via Email',
+    'Follow the latest developments on our live blog',
+    'Support independent journalism. Donate today.',
+    'This content is not available in your region.',
+    'Listen to this article',
+    'Add comment',
+    'Copy link to clipboard',
+    'Join the conversation',
+    'Bookmark this page',
+    '© Daily Reporter 2025',
+    'Read our privacy policy',
+    'Terms and conditions apply.',
+    'Keep reading with a free account',
+    'Video unavailable',
+    'Click to enlarge',
+    'Subscribe for unlimited access',
+]
+
+
+def found(lines: list[str], articles: list[str]) -> tuple[int, int, list[str]]:
+    """(found, tried, lines missed at least once) over the articles, each line put in two places."""
+    hit = tried = 0
+    missed: list[str] = []
+    for line in lines:
+        for text in articles:
+            title, _, body = text.partition("\n")
+            for copy in (f"{title}\n\n{line}\n{body}", f"{text.rstrip()}\n\n{line}\n"):
+                ok = any(b.text == line for b in clean(copy).boilerplate)
+                hit += ok
+                tried += 1
+                if not ok and line not in missed:
+                    missed.append(line)
+    return hit, tried, missed
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--corpus", type=Path, default=Path("../shared/data/bbc"))
+    ap.add_argument("--articles", type=int, default=3, help="articles each line is added to (default 3)")
+    args = ap.parse_args()
+    files = sorted(args.corpus.glob("*/*.txt"))
+    if not files:
+        sys.exit(f"{args.corpus}: no <topic>/<nnn>.txt articles")
+    step = max(1, len(files) // args.articles)
+    sample = [f.read_text(encoding="latin-1") for f in files[::step][: args.articles]]
+    for name, lines in (("fit", FIT), ("held out", HELD_OUT)):
+        hit, tried, missed = found(lines, sample)
+        print(f"{name:9s} {len(lines):3d} lines: found {hit}/{tried} = {hit / tried:.3f}")
+        for line in missed:
+            print(f"          missed: {line}")
+    flagged = [(f, b.text) for f in files for b in find_boilerplate(f.read_text(encoding="latin-1"))]
+    print(f"false positives: {len(flagged)} lines in {len(files):,} articles")
+    for f, text in flagged:
+        print(f"          {f.relative_to(args.corpus)}: {text[:90]}")
+
+
+if __name__ == "__main__":
+    main()
