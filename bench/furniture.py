@@ -3,8 +3,10 @@
 Each line of two lists, written for this test, is added alone to BBC articles, after the headline
 and at the end, and the cleaned text must set it apart as boilerplate. ``FIT`` is the list the
 rules of ``clean.py`` were extended against (2026-11-25); ``HELD_OUT`` was written before that work
-and looked at once after it, so its figure is the fair one. False positives: lines of the BBC
-corpus, which has no furniture, set apart all the same.
+and looked at once after it, so its figure is the fair one. Then the same in a pair: compare() of
+the article with its copy carrying the line must report the line as boilerplate and no change of
+content (a republished body's extra short lines are taken as furniture too). False positives: lines
+of the BBC corpus, which has no furniture, set apart all the same.
 
     python bench/furniture.py [--corpus ../shared/data/bbc] [--articles 3]
 """
@@ -109,6 +111,28 @@ def found(lines: list[str], articles: list[str]) -> tuple[int, int, list[str]]:
     return hit, tried, missed
 
 
+def republished(lines: list[str], articles: list[str]) -> tuple[int, int, list[str]]:
+    """(right, tried, lines wrong at least once): compare() of each article with its copy carrying
+    the line must report it as boilerplate and report no change of content."""
+    from retold import compare
+
+    ok_n = tried = 0
+    wrong: list[str] = []
+    for line in lines:
+        for text in articles:
+            title, _, body = text.partition("\n")
+            for copy in (f"{title}\n\n{line}\n{body}", f"{text.rstrip()}\n\n{line}\n"):
+                d = compare(text, copy).to_dict()
+                ok = any(b["side"] == "copy" and b["text"] == line for b in d["boilerplate"]) and not [
+                    c for c in d["changes"] if c["type"] != "boilerplate"
+                ]
+                ok_n += ok
+                tried += 1
+                if not ok and line not in wrong:
+                    wrong.append(line)
+    return ok_n, tried, wrong
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--corpus", type=Path, default=Path("../shared/data/bbc"))
@@ -124,6 +148,12 @@ def main() -> None:
         print(f"{name:9s} {len(lines):3d} lines: found {hit}/{tried} = {hit / tried:.3f}")
         for line in missed:
             print(f"          missed: {line}")
+    for name, lines in (("fit", FIT), ("held out", HELD_OUT)):
+        hit, tried, missed = republished(lines, sample)
+        share = f"{hit}/{tried} = {hit / tried:.3f}"
+        print(f"{name:9s} in a republished copy: boilerplate and no change of content {share}")
+        for line in missed:
+            print(f"          wrong: {line}")
     flagged = [(f, b.text) for f in files for b in find_boilerplate(f.read_text(encoding="latin-1"))]
     print(f"false positives: {len(flagged)} lines in {len(files):,} articles")
     for f, text in flagged:

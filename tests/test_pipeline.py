@@ -647,3 +647,30 @@ def test_a_sentence_left_out_inside_a_reused_passage_is_an_omission() -> None:
 def test_a_sentence_between_two_passages_reused_in_reverse_order_is_not_an_omission() -> None:
     # The copy takes sentences 3-4 first, then 0-1: two passages, and sentence 2 is in neither.
     assert _reused([2, 3, 0, 1]) == []
+
+
+_ARTICLE = (
+    "Harbour wall repairs to start\n\n"
+    "Repairs to the harbour wall will start next month, the council has confirmed.\n\n"
+    "The work will cost 2 million pounds and should take a year, according to the council's plan.\n\n"
+    "Fishing boats will moor at the north quay while the work goes on.\n"
+)
+
+
+def test_a_short_line_a_republished_copy_adds_is_boilerplate_however_it_is_worded(embedder) -> None:  # type: ignore[no-untyped-def]
+    line = "Thanks for reading. Tell a friend about us."
+    cpy = _ARTICLE + "\n" + line + "\n"
+    c = compare(_ARTICLE, cpy, embedder=embedder)
+    d = c.to_dict()
+    assert d["relation"] == "republish"
+    assert [(b["side"], b["text"]) for b in d["boilerplate"]] == [("copy", line)]
+    assert cpy[d["boilerplate"][0]["start"] : d["boilerplate"][0]["end"]] == line
+    assert [ch["type"] for ch in d["changes"]] == ["boilerplate"]
+    assert all(lk["kind"] == "verbatim" for lk in d["alignment"])
+
+
+def test_a_short_quote_a_verbatim_copy_drops_is_still_a_change(embedder) -> None:  # type: ignore[no-untyped-def]
+    src = _ARTICLE + '\n"It is long overdue," said the harbour master.\n'
+    c = compare(src, _ARTICLE, embedder=embedder)
+    assert c.source.boilerplate == ()
+    assert _covering([ch for ch in c.changes if ch.type is ChangeType.QUOTE], "source", "long overdue", src)

@@ -238,6 +238,24 @@ def _rejoin_halves(
     return moved
 
 
+def renumber(alignment: Alignment, src_map: list[int], dst_map: list[int]) -> Alignment:
+    """The alignment with sentences renumbered by ``src_map`` / ``dst_map`` (old index -> new, -1
+    for a sentence taken out, which must be unaligned)."""
+    def side(idxs: tuple[int, ...], m: list[int]) -> tuple[int, ...]:
+        return tuple(m[i] for i in idxs if m[i] >= 0)
+
+    links = tuple(
+        SentenceLink(side(lk.source, src_map), side(lk.copy, dst_map), lk.kind, lk.score)
+        for lk in alignment.links
+    )
+    if any(not lk.source or not lk.copy for lk in links):
+        raise ValueError("a linked sentence cannot be taken out of the alignment")
+    return Alignment(
+        links, side(alignment.source_unaligned, src_map), side(alignment.copy_unaligned, dst_map),
+        side(alignment.source_restated, src_map), side(alignment.copy_restated, dst_map),
+    )
+
+
 def _restated(words: set[str], cos: np.ndarray, other: list[set[str]], opts: AlignOptions) -> bool:
     """True when an unaligned sentence says what the other text says: one of its sentences is
     very close in meaning (``cos`` against each of them), and nearly all its content words occur

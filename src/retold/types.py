@@ -129,6 +129,23 @@ class CleanDocument:
     def is_html(self) -> bool:
         return self.offsets is not None
 
+    def with_furniture(self, lines: list[Boilerplate]) -> tuple[CleanDocument, list[int]]:
+        """The same document with ``lines`` (view ranges holding whole sentences) counted as
+        boilerplate, and where each old sentence index went (-1 for a sentence now boilerplate)."""
+        def inside(s: Sentence) -> bool:
+            return any(b.start <= s.start and s.end <= b.end for b in lines)
+
+        moved: list[int] = []
+        kept: list[Sentence] = []
+        for s in self.sentences:
+            if inside(s):
+                moved.append(-1)
+            else:
+                moved.append(len(kept))
+                kept.append(Sentence(len(kept), s.start, s.end, s.text, s.paragraph))
+        boiler = tuple(sorted((*self.boilerplate, *lines), key=lambda b: b.start))
+        return CleanDocument(self.text, self.view, tuple(kept), boiler, self.offsets), moved
+
     def input_span(self, start: int, end: int) -> TextSpan:
         """The input range (with its visible text) behind ``view[start:end]``."""
         shown = self.view[start:end]
