@@ -14,12 +14,22 @@ def one(text: str):  # type: ignore[no-untyped-def]
 @pytest.mark.parametrize(
     ("a", "b"),
     [("£600m", "600 million"), ("10%", "one in ten"), ("a quarter", "25%"), ("0900 GMT", "9am"),
-     ("ten", "10"), ("more than 200", "over 200")],
+     ("ten", "10"), ("more than 200", "over 200"), ("$1bn", "one billion dollars"),
+     ("1.5 miles", "one and a half miles"), ("the 1990s", "the nineties"), ("the 1980s", "the '80s"),
+     ("the 2000s", "the 00s")],
 )
 def test_formats_of_the_same_amount_match(a: str, b: str) -> None:
     qa, qb = one(a), one(b)
     assert qa.matches_value(qb)
     assert qa.qualifier == qb.qualifier
+
+
+def test_another_decade_or_another_half_is_another_amount() -> None:
+    assert not one("the 1990s").matches_value(one("the eighties"))
+    assert not one("two and a half years").matches_value(one("three years"))
+    # "one" alone is often no count ("one of the firms"); with a scale it is.
+    assert find_quantities("one of the firms") == []
+    assert one("one million people").value == 1e6
 
 
 def test_qualifier_and_vagueness_are_kept() -> None:

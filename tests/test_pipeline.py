@@ -202,6 +202,20 @@ def test_a_figure_the_source_never_gives_is_reported_whatever_its_qualifier(embe
     assert _covering([ch for ch in c.changes if ch.type is ChangeType.NUMBER], "copy", figure, cpy)
 
 
+@pytest.mark.parametrize(
+    ("src", "cpy"),
+    [
+        ("The firm made a profit of $1bn last year.", "The firm made a profit of one billion dollars last year."),
+        ("The band was famous in the 1990s.", "The band was famous in the nineties."),
+        ("The bridge is 1.5 miles long.", "The bridge is one and a half miles long."),
+        ("The US economy grew by 4% last year.", "The American economy grew by 4% last year."),
+        ("The UK will send more ships to the region.", "British ships will be sent to the region."),
+    ],
+)
+def test_amounts_and_places_written_otherwise_are_not_changes(embedder, src, cpy) -> None:  # type: ignore[no-untyped-def]
+    assert compare(src + _BASE, cpy + _BASE, embedder=embedder).changes == ()
+
+
 def test_figure_kept_in_a_quote_made_indirect_is_outside_the_change(embedder) -> None:  # type: ignore[no-untyped-def]
     src = (
         "The central bank published its forecast on Tuesday.\n"

@@ -661,7 +661,14 @@ class _Explainer:
 
     def _demonym(self, place: str, others: list[Token]) -> bool:
         """True when ``others`` name ``place`` by its adjective ("France" / "French"): a capitalised
-        word sharing its first two letters whose meaning is close."""
+        word sharing its first two letters whose meaning is close. A place with a known alias is
+        tried by its one-word aliases too ("US" / "American" through "America")."""
+        low = place.lower().removeprefix("the ").strip()
+        aliases = next((g for g in _ALIASES if low in g), set())
+        names = [place, *sorted(a.title() for a in aliases if a.isalpha() and len(a) > 3 and a != low)]
+        return any(self._demonym_of(name, others) for name in names)
+
+    def _demonym_of(self, place: str, others: list[Token]) -> bool:
         if " " in place:
             return False
         head = place[:2].lower()

@@ -75,6 +75,20 @@ _FRACTION = re.compile(
     rf"(?P<den>{'|'.join(sorted(_DENOMINATORS, key=len, reverse=True))})\b",
     re.IGNORECASE,
 )
+# "two and a half", "1 and a half": a whole and a half.
+_AND_A_HALF = re.compile(
+    r"\b(?P<whole>\d+|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)\s+and\s+a\s+half\b",
+    re.IGNORECASE,
+)
+# A decade: "the 1990s", "the '90s", "the nineties" (by their first year; two-digit and spelt-out
+# decades are read as those of the 1900s, "the 00s" and "the 10s" as those of the 2000s).
+_DECADE_WORDS = {"twenties": 20, "thirties": 30, "forties": 40, "fifties": 50, "sixties": 60,
+                 "seventies": 70, "eighties": 80, "nineties": 90}
+_DECADE = re.compile(
+    rf"\b(?:(?P<full>1[89]\d0|20[0-9]0)s|(?P<short>[0-9]0)s|(?P<spelt>{'|'.join(_DECADE_WORDS)}))\b|"
+    rf"(?<=[\s(])['’](?P<apos>[0-9]0)s\b",
+    re.IGNORECASE,
+)
 _MINOR_AFTER = re.compile(r"\s?(?:pence|p|cents?)\b", re.IGNORECASE)
 _KILO_AFTER = re.compile(r"\s?(?:km|kilometres?|kilometers?|kg|kilograms?|kilogrammes?)\b", re.IGNORECASE)
 # An amount in a currency (a symbol before it or a currency named after it), then an opening bracket
@@ -170,11 +184,32 @@ def find_quantities(text: str) -> list[Quantity]:
             hours += 12
         out.append(Quantity(m.start(), m.end(), m.group(), float(hours * 100 + minutes), "exact"))
         taken.append((m.start(), m.end()))
+    for m in _AND_A_HALF.finditer(text):
+        whole = m.group("whole")
+        value = (float(whole) if whole.isdigit() else _word_value(whole)) + 0.5
+        unit = _UNIT_AFTER.match(text, m.end())
+        days = value * _SPAN_DAYS[unit.group(1).lower()] if unit else None
+        out.append(Quantity(m.start(), m.end(), m.group(), value, "exact", days=days))
+        taken.append((m.start(), m.end()))
     for m in _FRACTION.finditer(text):
+        if any(a <= m.start() < b for a, b in taken):
+            continue
         num = m.group("num").lower()
         value = (1.0 if num in ("a", "an") else _word_value(num)) / _DENOMINATORS[m.group("den").lower()]
         qual = _QUALIFIERS.get((m.group("fqual") or "").lower(), "exact")
         out.append(Quantity(m.start(), m.end(), m.group(), value, qual, fraction=True))
+        taken.append((m.start(), m.end()))
+    for m in _DECADE.finditer(text):
+        if any(a <= m.start() < b for a, b in taken):
+            continue
+        if m.group("full"):
+            year = int(m.group("full"))
+        else:
+            two = m.group("short") or m.group("apos")
+            year = int(two) + (2000 if two in ("00", "10") else 1900) if two else 1900 + _DECADE_WORDS[
+                m.group("spelt").lower()
+            ]
+        out.append(Quantity(m.start(), m.end(), m.group(), float(year), "exact"))
         taken.append((m.start(), m.end()))
     for m in _EXPR.finditer(text):
         if any(a <= m.start() < b for a, b in taken):
@@ -186,8 +221,9 @@ def find_quantities(text: str) -> list[Quantity]:
         if m.group("digits") is None and m.group("word") is None:
             continue
         word = m.group("word")
-        if word and word.lower() in _WEAK_WORDS and not m.group("qual") and not m.group("denom"):
-            continue  # too often not a number at all ("first time", "second half")
+        big = (m.group("scale") or "").lower() in ("thousand", "million", "billion", "trillion", "hundred")
+        if word and word.lower() in _WEAK_WORDS and not m.group("qual") and not m.group("denom") and not big:
+            continue  # too often not a number at all ("first time", "second half"; not "one billion")
         value = float(m.group("digits").replace(",", "")) if m.group("digits") else _word_value(word)
         scale = (m.group("scale") or "").lower()
         alt: float | None = None
