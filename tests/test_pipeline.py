@@ -205,7 +205,8 @@ def test_a_figure_the_source_never_gives_is_reported_whatever_its_qualifier(embe
 @pytest.mark.parametrize(
     ("src", "cpy"),
     [
-        ("The firm made a profit of $1bn last year.", "The firm made a profit of one billion dollars last year."),
+        ("The firm made a profit of $1bn last year.",
+         "The firm made a profit of one billion dollars last year."),
         ("The band was famous in the 1990s.", "The band was famous in the nineties."),
         ("The bridge is 1.5 miles long.", "The bridge is one and a half miles long."),
         ("The US economy grew by 4% last year.", "The American economy grew by 4% last year."),
@@ -688,3 +689,31 @@ def test_a_short_quote_a_verbatim_copy_drops_is_still_a_change(embedder) -> None
     c = compare(src, _ARTICLE, embedder=embedder)
     assert c.source.boilerplate == ()
     assert _covering([ch for ch in c.changes if ch.type is ChangeType.QUOTE], "source", "long overdue", src)
+
+
+@pytest.mark.parametrize(
+    ("src", "cpy", "word"),
+    [
+        ("The harbour board approved the new ferry route.", "The harbour board rejected the new ferry route.",
+         "rejected"),
+        ("Visitor numbers rose in August.", "Visitor numbers fell in August.", "fell"),
+        ("The new ferry will sail on Sundays.", "The new ferry will not sail on Sundays.", "not"),
+        ("Inspectors said the old pier was safe.", "Inspectors said the old pier was unsafe.", "unsafe"),
+    ],
+)
+def test_a_claim_turned_round_is_a_change(embedder, src, cpy, word) -> None:  # type: ignore[no-untyped-def]
+    c = compare(src + _BASE, cpy + _BASE, embedder=embedder)
+    assert _covering(list(c.changes), "copy", word, cpy)
+
+
+@pytest.mark.parametrize(
+    ("src", "cpy"),
+    [
+        ("The harbour master would not comment.", "The harbour master declined to comment."),
+        ("The new ferry fares are not popular.", "The new ferry fares are unpopular."),
+        ("Tolls rose while ferry fares fell.", "Ferry fares fell while tolls rose."),
+        ("Traffic on the bridge has never been lower.", "Traffic on the bridge is at a record low."),
+    ],
+)
+def test_a_claim_said_the_other_way_round_is_no_change(embedder, src, cpy) -> None:  # type: ignore[no-untyped-def]
+    assert compare(src + _BASE, cpy + _BASE, embedder=embedder).changes == ()

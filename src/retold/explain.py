@@ -19,6 +19,7 @@ import numpy as np
 
 from retold.nlp import STOPWORDS, form, stem
 from retold.numbers import SPAN, Quantity, find_quantities
+from retold.polarity import reversals
 from retold.relation import STRONG_LINK, is_title
 from retold.tone import Grader, candidates, shifts
 from retold.types import (
@@ -336,6 +337,8 @@ class _Explainer:
         self.new_names(s_toks, d_toks, s_keys)
         self.attribution(s_toks, d_toks, d_keys)
         self.tone(s_toks, d_toks, d_keys, s_keys)
+        for rv in reversals(s_toks, d_toks, _key):
+            self.add(ChangeType.ADDITION, rv.src, rv.dst, rv.note)
         if lk.score >= STRONG_LINK:
             # Inside a loosely linked pair, unmatched words say little.
             self.clauses(s_toks, d_keys, q_spans, side="src", others=d_toks)
