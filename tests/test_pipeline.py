@@ -422,6 +422,9 @@ def test_a_claim_made_stronger_is_still_a_change_of_tone(embedder) -> None:  # t
         # criticism made savage
         ("Fishermen criticised the plan for the new harbour wall.",
          "Fishermen lambasted the plan for the new harbour wall.", "copy", "lambasted"),
+        # a main verb of movement swapped for a weaker one with the same subject
+        ("Ticket sales soared after the harbour festival.",
+         "Ticket sales edged up after the harbour festival.", "copy", "edged"),
     ],
 )
 def test_a_force_changed_on_scales_of_winning_removing_wrongdoing_and_blame_is_a_change_of_tone(  # type: ignore[no-untyped-def]

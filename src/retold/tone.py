@@ -376,6 +376,10 @@ def _replaced(t: Token, others: list[Token], other_lemmas: set[str], key: Callab
     return False
 
 
+def _subjects(t: Token, key: Callable[[Token], str]) -> set[str]:
+    return {key(c) for c in t.children if c.dep_ in {"nsubj", "nsubjpass"}}
+
+
 def _partner(
     a: Token,
     pool: list[tuple[Token, int]],
@@ -388,6 +392,9 @@ def _partner(
         return None
     head = key(a.head)
     same_head = [(b, lb) for b, lb in pool if key(b.head) == head and b.head.i != b.i]
+    if a.head.i == a.i:  # a main verb: the one of the same subject ("[prices] soared" / "[prices] edged up")
+        subject = _subjects(a, key)
+        same_head = [(b, lb) for b, lb in pool if b.head.i == b.i and _subjects(b, key) & subject]
     if same_head:
         return same_head[0]
     if _lemma(a) in _WEAK_ONLY_SAME_HEAD:
