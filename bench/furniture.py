@@ -15,8 +15,10 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
+from retold import compare
 from retold.clean import clean, find_boilerplate
 
 FIT = [
@@ -95,42 +97,36 @@ HELD_OUT = [
 ]
 
 
-def found(lines: list[str], articles: list[str]) -> tuple[int, int, list[str]]:
-    """(found, tried, lines missed at least once) over the articles, each line put in two places."""
+def tally(
+    lines: list[str], articles: list[str], right: Callable[[str, str, str], bool]
+) -> tuple[int, int, list[str]]:
+    """(right, tried, lines wrong at least once): each line is added to each article after its
+    headline and at its end, and ``right(article, copy, line)`` judges each copy."""
     hit = tried = 0
-    missed: list[str] = []
-    for line in lines:
-        for text in articles:
-            title, _, body = text.partition("\n")
-            for copy in (f"{title}\n\n{line}\n{body}", f"{text.rstrip()}\n\n{line}\n"):
-                ok = any(b.text == line for b in clean(copy).boilerplate)
-                hit += ok
-                tried += 1
-                if not ok and line not in missed:
-                    missed.append(line)
-    return hit, tried, missed
-
-
-def republished(lines: list[str], articles: list[str]) -> tuple[int, int, list[str]]:
-    """(right, tried, lines wrong at least once): compare() of each article with its copy carrying
-    the line must report it as boilerplate and report no change of content."""
-    from retold import compare
-
-    ok_n = tried = 0
     wrong: list[str] = []
     for line in lines:
         for text in articles:
             title, _, body = text.partition("\n")
             for copy in (f"{title}\n\n{line}\n{body}", f"{text.rstrip()}\n\n{line}\n"):
-                d = compare(text, copy).to_dict()
-                ok = any(b["side"] == "copy" and b["text"] == line for b in d["boilerplate"]) and not [
-                    c for c in d["changes"] if c["type"] != "boilerplate"
-                ]
-                ok_n += ok
+                ok = right(text, copy, line)
+                hit += ok
                 tried += 1
                 if not ok and line not in wrong:
                     wrong.append(line)
-    return ok_n, tried, wrong
+    return hit, tried, wrong
+
+
+def set_apart(_text: str, copy: str, line: str) -> bool:
+    """The cleaned copy sets the line apart as boilerplate."""
+    return any(b.text == line for b in clean(copy).boilerplate)
+
+
+def republished(text: str, copy: str, line: str) -> bool:
+    """compare() of the article with the copy reports the line as boilerplate and no change of
+    content."""
+    d = compare(text, copy).to_dict()
+    boiler = any(b["side"] == "copy" and b["text"] == line for b in d["boilerplate"])
+    return boiler and not [c for c in d["changes"] if c["type"] != "boilerplate"]
 
 
 def main() -> None:
@@ -144,12 +140,12 @@ def main() -> None:
     step = max(1, len(files) // args.articles)
     sample = [f.read_text(encoding="latin-1") for f in files[::step][: args.articles]]
     for name, lines in (("fit", FIT), ("held out", HELD_OUT)):
-        hit, tried, missed = found(lines, sample)
+        hit, tried, missed = tally(lines, sample, set_apart)
         print(f"{name:9s} {len(lines):3d} lines: found {hit}/{tried} = {hit / tried:.3f}")
         for line in missed:
             print(f"          missed: {line}")
     for name, lines in (("fit", FIT), ("held out", HELD_OUT)):
-        hit, tried, missed = republished(lines, sample)
+        hit, tried, missed = tally(lines, sample, republished)
         share = f"{hit}/{tried} = {hit / tried:.3f}"
         print(f"{name:9s} in a republished copy: boilerplate and no change of content {share}")
         for line in missed:

@@ -407,6 +407,14 @@ def test_a_claim_made_stronger_is_still_a_change_of_tone(embedder) -> None:  # t
     assert _covering([ch for ch in c.changes if ch.type is ChangeType.TONE], "copy", "insisted", cpy)
 
 
+def _tone_covers(embedder, src: str, cpy: str, side: str, needle: str):  # type: ignore[no-untyped-def]
+    """The tone changes of comparing ``src`` with ``cpy`` (each followed by _BASE) whose span on
+    ``side`` overlaps ``needle``."""
+    c = compare(src + _BASE, cpy + _BASE, embedder=embedder)
+    tone = [ch for ch in c.changes if ch.type is ChangeType.TONE]
+    return _covering(tone, side, needle, src if side == "source" else cpy)
+
+
 @pytest.mark.parametrize(
     ("src", "cpy", "side", "word"),
     [
@@ -430,9 +438,7 @@ def test_a_claim_made_stronger_is_still_a_change_of_tone(embedder) -> None:  # t
 def test_a_force_changed_on_scales_of_winning_removing_wrongdoing_and_blame_is_a_change_of_tone(  # type: ignore[no-untyped-def]
     embedder, src, cpy, side, word
 ) -> None:
-    c = compare(src + _BASE, cpy + _BASE, embedder=embedder)
-    tone = [ch for ch in c.changes if ch.type is ChangeType.TONE]
-    assert _covering(tone, side, word, src if side == "source" else cpy)
+    assert _tone_covers(embedder, src, cpy, side, word)
 
 
 @pytest.mark.parametrize(
@@ -463,9 +469,7 @@ def test_words_of_the_same_force_on_a_scale_are_not_a_change_of_tone(embedder, s
 def test_a_ranking_among_others_made_first_or_back_is_a_change_of_tone(  # type: ignore[no-untyped-def]
     embedder, src, cpy, side, needle
 ) -> None:
-    c = compare(src + _BASE, cpy + _BASE, embedder=embedder)
-    tone = [ch for ch in c.changes if ch.type is ChangeType.TONE]
-    assert _covering(tone, side, needle, src if side == "source" else cpy)
+    assert _tone_covers(embedder, src, cpy, side, needle)
 
 
 def test_a_prediction_stated_as_fact_is_a_change_unless_both_sides_predict(embedder) -> None:  # type: ignore[no-untyped-def]

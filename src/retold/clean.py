@@ -96,8 +96,8 @@ _NOT_WORD_ASCII = bytes.maketrans(  # ASCII bytes outside _WORD's class -> space
 )
 _CUE_BYTES = frozenset(w.encode("ascii") for w in _CUE_WORDS)
 _SEPARATOR_CHARS = "|»«›•·"  # a line without one of these cannot match _SEPARATORS
-_REPORTED = re.compile(r"\b(said|says|told|according to)\b")
-_REPORTING = ("said", "says", "told", "according to")  # ... nor without one of these _REPORTED
+REPORTED_SPEECH = re.compile(r"\b(said|says|told|according to)\b")  # reported speech: news, not furniture
+_REPORTING = ("said", "says", "told", "according to")  # ... nor without one of these REPORTED_SPEECH
 
 _THRESHOLD = 2.0
 _WEAK = 1.25  # a weak line becomes boilerplate when next to a strong one
@@ -183,7 +183,7 @@ def _line_score(
     if n_words > 45:
         score -= 2.0
     # Reported speech and quotations are the fabric of news, not furniture.
-    if n_words > 8 and any(map(low.__contains__, _REPORTING)) and _REPORTED.search(line):
+    if n_words > 8 and any(map(low.__contains__, _REPORTING)) and REPORTED_SPEECH.search(line):
         score -= 1.5
     return score, reasons[0] if reasons else "short line next to page furniture"
 

@@ -204,11 +204,11 @@ def find_quantities(text: str) -> list[Quantity]:
             continue
         if m.group("full"):
             year = int(m.group("full"))
+        elif m.group("spelt"):
+            year = 1900 + _DECADE_WORDS[m.group("spelt").lower()]
         else:
             two = m.group("short") or m.group("apos")
-            year = int(two) + (2000 if two in ("00", "10") else 1900) if two else 1900 + _DECADE_WORDS[
-                m.group("spelt").lower()
-            ]
+            year = int(two) + (2000 if two in ("00", "10") else 1900)
         out.append(Quantity(m.start(), m.end(), m.group(), float(year), "exact"))
         taken.append((m.start(), m.end()))
     for m in _EXPR.finditer(text):
@@ -221,11 +221,11 @@ def find_quantities(text: str) -> list[Quantity]:
         if m.group("digits") is None and m.group("word") is None:
             continue
         word = m.group("word")
-        big = (m.group("scale") or "").lower() in ("thousand", "million", "billion", "trillion", "hundred")
+        scale = (m.group("scale") or "").lower()
+        big = scale in ("thousand", "million", "billion", "trillion", "hundred")
         if word and word.lower() in _WEAK_WORDS and not m.group("qual") and not m.group("denom") and not big:
             continue  # too often not a number at all ("first time", "second half"; not "one billion")
         value = float(m.group("digits").replace(",", "")) if m.group("digits") else _word_value(word)
-        scale = (m.group("scale") or "").lower()
         alt: float | None = None
         if scale:
             if scale in ("m", "k") and not m.group("cur"):

@@ -1,6 +1,8 @@
 """compare(): the one orchestration point for a pair of texts.
 
-clean -> segment -> align -> relation -> explain -> direction.
+clean -> segment -> align -> relation -> (for a body republished word for word, the short
+off-topic lines one side adds taken as furniture: :func:`_republished_furniture`) -> explain ->
+direction.
 
 On a machine with two or more cores the spaCy parse of both texts (and what
 explain() reads of it) is made in the background while the sentences are
@@ -20,7 +22,7 @@ from datetime import date
 import numpy as np
 
 from retold.align import AlignOptions, align_embeddings, renumber, squash
-from retold.clean import clean, page_date
+from retold.clean import REPORTED_SPEECH, clean, page_date
 from retold.embed import Embedder, default_embedder, usable_cpus
 from retold.errors import InputError
 from retold.explain import Parsed, explain, prepare
@@ -104,7 +106,7 @@ _REPUBLISHED_FURNITURE = "a line the republished body lacks"
 # bench/furniture.py 0.08 with BBC articles (75th percentile 0.14, 95th 0.25).
 FURNITURE_TOPICALITY = 0.15
 # ... and it neither quotes nor reports anyone, as a short paragraph of news does ("'We won,' he said.").
-_NEWS_LINE = re.compile(r"[\"“”]|\b(?:said|says|told|according to)\b")
+_QUOTE_MARK = re.compile(r"[\"“”]")
 
 
 def _republished_furniture(
@@ -122,7 +124,8 @@ def _republished_furniture(
     docs = []
     maps = []
     sides = ((src, alignment.source_unaligned, s_vecs), (dst, alignment.copy_unaligned, d_vecs))
-    for doc, unaligned, vecs in sides:
+    for doc, unaligned_idx, vecs in sides:
+        unaligned = set(unaligned_idx)
         body = [i for i in range(len(doc.sentences)) if i not in unaligned]
         if not body:
             docs.append(doc)
@@ -139,7 +142,8 @@ def _republished_furniture(
             text = doc.view[lo:hi].strip()
             if (
                 all(i in unaligned for i in idxs) and not is_title(doc, idxs[0])
-                and len(text.split()) <= FURNITURE_LINE_WORDS and not _NEWS_LINE.search(text)
+                and len(text.split()) <= FURNITURE_LINE_WORDS
+                and not _QUOTE_MARK.search(text) and not REPORTED_SPEECH.search(text)
                 and float(_unit(vecs[idxs].mean(axis=0)) @ centre) < FURNITURE_TOPICALITY
             ):
                 start = lo + doc.view[lo:hi].index(text)
@@ -162,9 +166,7 @@ def _unit(v: np.ndarray) -> np.ndarray:
 
 def _doc_cosine(a: np.ndarray, b: np.ndarray) -> float:
     """Cosine of the mean sentence vectors: topical closeness of the two texts."""
-    ma, mb = a.mean(axis=0), b.mean(axis=0)
-    denom = float(np.linalg.norm(ma) * np.linalg.norm(mb)) or 1.0
-    return float(ma @ mb) / denom
+    return float(_unit(a.mean(axis=0)) @ _unit(b.mean(axis=0)))
 
 
 _pool: tuple[int, ThreadPoolExecutor] | None = None  # (pid, pool): a forked child makes its own

@@ -390,11 +390,12 @@ def _partner(
     """The word of ``pool`` that replaced ``a``: same head word first, else the nearest by position."""
     if not pool:
         return None
-    head = key(a.head)
-    same_head = [(b, lb) for b, lb in pool if key(b.head) == head and b.head.i != b.i]
     if a.head.i == a.i:  # a main verb: the one of the same subject ("[prices] soared" / "[prices] edged up")
         subject = _subjects(a, key)
         same_head = [(b, lb) for b, lb in pool if b.head.i == b.i and _subjects(b, key) & subject]
+    else:
+        head = key(a.head)
+        same_head = [(b, lb) for b, lb in pool if key(b.head) == head and b.head.i != b.i]
     if same_head:
         return same_head[0]
     if _lemma(a) in _WEAK_ONLY_SAME_HEAD:
