@@ -407,12 +407,15 @@ def test_a_claim_made_stronger_is_still_a_change_of_tone(embedder) -> None:  # t
     assert _covering([ch for ch in c.changes if ch.type is ChangeType.TONE], "copy", "insisted", cpy)
 
 
-def _tone_covers(embedder, src: str, cpy: str, side: str, needle: str):  # type: ignore[no-untyped-def]
-    """The tone changes of comparing ``src`` with ``cpy`` (each followed by _BASE) whose span on
-    ``side`` overlaps ``needle``."""
+def _tones(embedder, src: str, cpy: str) -> list[Change]:  # type: ignore[no-untyped-def]
+    """The tone changes of comparing ``src`` with ``cpy``, each followed by _BASE."""
     c = compare(src + _BASE, cpy + _BASE, embedder=embedder)
-    tone = [ch for ch in c.changes if ch.type is ChangeType.TONE]
-    return _covering(tone, side, needle, src if side == "source" else cpy)
+    return [ch for ch in c.changes if ch.type is ChangeType.TONE]
+
+
+def _tone_covers(embedder, src: str, cpy: str, side: str, needle: str):  # type: ignore[no-untyped-def]
+    """The tone changes of comparing ``src`` with ``cpy`` whose span on ``side`` overlaps ``needle``."""
+    return _covering(_tones(embedder, src, cpy), side, needle, src if side == "source" else cpy)
 
 
 @pytest.mark.parametrize(
@@ -453,8 +456,7 @@ def test_a_force_changed_on_scales_of_winning_removing_wrongdoing_and_blame_is_a
     ],
 )
 def test_words_of_the_same_force_on_a_scale_are_not_a_change_of_tone(embedder, src, cpy) -> None:  # type: ignore[no-untyped-def]
-    c = compare(src + _BASE, cpy + _BASE, embedder=embedder)
-    assert not [ch for ch in c.changes if ch.type is ChangeType.TONE]
+    assert not _tones(embedder, src, cpy)
 
 
 @pytest.mark.parametrize(
@@ -473,30 +475,26 @@ def test_a_ranking_among_others_made_first_or_back_is_a_change_of_tone(  # type:
 
 
 def test_a_prediction_stated_as_fact_is_a_change_unless_both_sides_predict(embedder) -> None:  # type: ignore[no-untyped-def]
-    src = "The new ferry is tipped to carry more passengers than any boat before it." + _BASE
-    cpy = "The new ferry will carry more passengers than any boat before it." + _BASE
-    c = compare(src, cpy, embedder=embedder)
-    assert _covering([ch for ch in c.changes if ch.type is ChangeType.TONE], "source", "tipped", src)
+    src = "The new ferry is tipped to carry more passengers than any boat before it."
+    cpy = "The new ferry will carry more passengers than any boat before it."
+    assert _tone_covers(embedder, src, cpy, "source", "tipped")
     # Predicted on both sides, in other words: the estimate was reworded, not added or lost.
-    both = "The new ferry is expected to carry more passengers than any boat before it." + _BASE
-    assert not [ch for ch in compare(src, both, embedder=embedder).changes if ch.type is ChangeType.TONE]
+    both = "The new ferry is expected to carry more passengers than any boat before it."
+    assert not _tones(embedder, src, both)
 
 
 def test_a_verb_that_only_states_is_a_statement_whatever_its_object(embedder) -> None:  # type: ignore[no-untyped-def]
-    src = "The harbour report highlighted the risk of flooding." + _BASE
-    cpy = "The harbour report hinted at a risk of flooding." + _BASE
-    c = compare(src, cpy, embedder=embedder)
-    assert _covering([ch for ch in c.changes if ch.type is ChangeType.TONE], "source", "highlighted", src)
+    assert _tone_covers(embedder, "The harbour report highlighted the risk of flooding.",
+                        "The harbour report hinted at a risk of flooding.", "source", "highlighted")
 
 
 def test_an_impersonal_estimate_stated_as_fact_is_a_change_of_tone(embedder) -> None:  # type: ignore[no-untyped-def]
-    src = "It is believed that the ferry will resume sailings to the island in April." + _BASE
-    cpy = "The ferry will resume sailings to the island in April." + _BASE
-    c = compare(src, cpy, embedder=embedder)
-    assert _covering([ch for ch in c.changes if ch.type is ChangeType.TONE], "source", "believed", src)
+    src = "It is believed that the ferry will resume sailings to the island in April."
+    cpy = "The ferry will resume sailings to the island in April."
+    assert _tone_covers(embedder, src, cpy, "source", "believed")
     # The same estimate put personally is no change.
-    same = "The ferry is believed to resume sailings to the island in April." + _BASE
-    assert not [ch for ch in compare(src, same, embedder=embedder).changes if ch.type is ChangeType.TONE]
+    same = "The ferry is believed to resume sailings to the island in April."
+    assert not _tones(embedder, src, same)
 
 
 def test_a_clause_describing_the_speaker_is_not_the_speaker(embedder) -> None:  # type: ignore[no-untyped-def]
