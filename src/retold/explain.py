@@ -592,7 +592,9 @@ class _Explainer:
                          f"“{ent.text}” replaced by “{swap.text}”")
                 continue
             if d_chunks is None:
-                d_chunks = _free_chunks(self.dst, d_toks, s_keys)
+                # Chunks none of whose words the source sentence has, as written: a word matched to
+                # the name itself as a synonym ("Paris" / "capital") still leaves its phrase free.
+                d_chunks = _free_chunks(self.dst, d_toks, {self.src.keys[t.i] for t in s_toks})
             partner = self._equivalent(ent.text, d_chunks)
             if partner == "same":
                 continue
@@ -868,6 +870,12 @@ _ALIASES = [
     {"un", "united nations", "u.n."},
     {"uae", "united arab emirates"},
     {"nato", "north atlantic treaty organization"},
+    # parties by their common other names
+    {"conservative party", "conservatives", "tories", "tory party"},
+    {"labour party", "labour"},
+    {"liberal democrats", "lib dems", "liberal democrat party"},
+    {"republican party", "republicans", "gop"},
+    {"democratic party", "democrats"},
 ]
 
 
@@ -892,10 +900,14 @@ def _shortened(words: list[str], text: str) -> bool:
     if not words:
         return False
     for m in re.finditer(r"\b[A-Z][a-z]+\b", text):
-        before = text[: m.start()].rstrip()
-        if not before or before[-1] in ".!?\"“:":
+        if m.group() == words[0] or m.group().lower() in STOPWORDS or not _abbreviates(m.group(), words[0]):
             continue
-        if m.group() != words[0] and m.group().lower() not in STOPWORDS and _abbreviates(m.group(), words[0]):
+        before = text[: m.start()].rstrip()
+        if before and before[-1] not in ".!?\"“:":
+            return True
+        # At a sentence's start, only with the next word contracting the name's next ("Man Utd").
+        after = re.match(r"\s+([A-Z][a-z]+)\b", text[m.end() :])
+        if len(words) > 1 and after and after.group(1) != words[1] and _abbreviates(after.group(1), words[1]):
             return True
     return False
 
