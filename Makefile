@@ -65,6 +65,7 @@ eval: $(STAMP)
 	$(BIN)/python bench/equivalences.py --corpus ../shared/data/bbc --sample 200 --show 0
 	$(BIN)/python bench/planted.py --corpus ../shared/data/bbc --sample 270
 	$(BIN)/python bench/furniture.py --corpus ../shared/data/bbc
+	$(BIN)/python bench/rewordings.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
