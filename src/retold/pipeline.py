@@ -84,9 +84,11 @@ def compare(
     relation = classify(src, dst, alignment, scores)
     if relation in (Relation.REPUBLISH, Relation.NEAR_DUPLICATE) and scores["verbatim_share"] >= 0.999:
         # The same body word for word: short lines either side has alone are the page around it.
-        src, dst, alignment = _republished_furniture(src, dst, alignment, s_vecs, d_vecs)
-        scores.update(coverage_scores(src, dst, alignment))
-        relation = classify(src, dst, alignment, scores)
+        moved = _republished_furniture(src, dst, alignment, s_vecs, d_vecs)
+        if moved is not None:
+            src, dst, alignment = moved
+            scores.update(coverage_scores(src, dst, alignment))
+            relation = classify(src, dst, alignment, scores)
     # explain() needs the parses only when it looks inside a link.
     parsed = ahead.result if ahead is not None else None
     changes = []
@@ -111,8 +113,9 @@ _QUOTE_MARK = re.compile(r"[\"“”]")
 
 def _republished_furniture(
     src: CleanDocument, dst: CleanDocument, alignment: Alignment, s_vecs: np.ndarray, d_vecs: np.ndarray
-) -> tuple[CleanDocument, CleanDocument, Alignment]:
-    """Count as boilerplate the short lines of unaligned sentences around a republished body.
+) -> tuple[CleanDocument, CleanDocument, Alignment] | None:
+    """Count as boilerplate the short lines of unaligned sentences around a republished body
+    (None when there is none).
 
     The alignment found the same body on both sides, word for word; what else a side holds, line
     by line, is the page around it. A line is taken when every sentence on it is unaligned (not the
@@ -155,7 +158,7 @@ def _republished_furniture(
         docs.append(doc)
         maps.append(moved)
     if docs[0] is src and docs[1] is dst:
-        return src, dst, alignment
+        return None
     return docs[0], docs[1], renumber(alignment, maps[0], maps[1])
 
 

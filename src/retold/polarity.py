@@ -149,9 +149,8 @@ def reversals(
     s_lem = {_lemma(t) for t in s_toks}
     d_lem = {_lemma(t) for t in d_toks}
     # Negation added or dropped on a kept word (verbs and adjectives carry it).
-    for this, other, side in ((s_toks, d_toks, "src"), (d_toks, s_toks, "dst")):
+    for this, other, other_lemmas, side in ((s_toks, d_toks, d_lem, "src"), (d_toks, s_toks, s_lem, "dst")):
         kept_here = {key(t): t for t in this if t.pos_ in {"VERB", "ADJ", "AUX"}}
-        other_lemmas = {_lemma(t) for t in other}
         for t in other:
             neg = _negations(t)
             if not neg or t.pos_ not in {"VERB", "ADJ", "AUX", "NOUN"}:

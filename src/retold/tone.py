@@ -443,10 +443,14 @@ def _rankings(s_toks: list[Token], d_toks: list[Token]) -> list[Shift]:
     return out
 
 
+def _passive_estimate(t: Token) -> bool:
+    """True for a verb of estimate in the passive: "is thought", "was expected"."""
+    return _lemma(t) in _ESTIMATE_PASSIVE and t.tag_ in {"VBN", "VBD"}
+
+
 def _estimate_verb(t: Token) -> bool:
     """True for a verb that puts its complement as an estimate: "is thought [to ...]", "seems [to ...]"."""
-    lem = _lemma(t)
-    if not ((lem in _ESTIMATE_PASSIVE and t.tag_ in {"VBN", "VBD"}) or lem in _ESTIMATE_ACTIVE):
+    if not (_passive_estimate(t) or _lemma(t) in _ESTIMATE_ACTIVE):
         return False
     return any(c.dep_ in {"xcomp", "ccomp"} and c.pos_ in {"VERB", "AUX"} for c in t.children)
 
@@ -463,7 +467,7 @@ def _estimates(
         return out  # so it does: "is expected to sell" / "is tipped to top"
     for t in toks:
         lem = _lemma(t)
-        passive = lem in _ESTIMATE_PASSIVE and t.tag_ in {"VBN", "VBD"}
+        passive = _passive_estimate(t)
         if not (passive or lem in _ESTIMATE_ACTIVE) or lem in other_lemmas:
             continue
         comp = [
