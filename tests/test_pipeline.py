@@ -739,3 +739,51 @@ def test_a_claim_said_the_other_way_round_is_no_change(embedder, src, cpy) -> No
 )
 def test_a_name_given_by_another_name_for_it_is_no_change(embedder, src, cpy) -> None:  # type: ignore[no-untyped-def]
     assert compare(src + _BASE, cpy + _BASE, embedder=embedder).changes == ()
+
+
+_UNION = (
+    "Ferry strike ends after talks\n\nUnion leaders Maria Lopez, Tom Hardy and Ian Marsh had all been "
+    "expected to attend the signing at the port. \"We will be back at work tomorrow,\" said Lopez. "
+    "Lopez, Hardy and Marsh have all stepped down from the national executive over the last 12 months "
+    "but still lead their local branches. The company said sailings would resume on Friday."
+)
+_UNION_COPY = (
+    "Ferry strike over after negotiations\n\nUnion figures Maria Lopez, Tom Hardy and Ian Marsh had all been "
+    "tipped to be at the signing at the port. All three have left the national executive within the past "
+    "year.\n\n\"We will be back at work tomorrow,\" Lopez said. The company said ferries would run again on "
+    "Friday."
+)
+
+
+def test_a_moved_sentence_that_counts_the_people_named_before_it_is_aligned(embedder) -> None:  # type: ignore[no-untyped-def]
+    c = compare(_UNION, _UNION_COPY, embedder=embedder)
+    assert c.relation is Relation.PARAPHRASE
+    # "All three have left..." is the source's "Lopez, Hardy and Marsh have all stepped down...",
+    # moved: linked, not a claim of its own, and its count is not a new figure.
+    assert not c.alignment.copy_unaligned and not c.alignment.source_unaligned
+    assert not _covering(list(c.changes), "copy", "All three", _UNION_COPY)
+    # What the copy left out of that sentence is still reported, and only that.
+    [dropped] = _covering(list(c.changes), "source", "still lead", _UNION)
+    assert dropped.type is ChangeType.OMISSION
+    assert not _covering(list(c.changes), "source", "Lopez, Hardy and Marsh", _UNION)
+
+
+@pytest.mark.parametrize(
+    ("src", "cpy", "reported"),
+    [
+        # the copy counts the two names of the source
+        ("The new releases, Storm Rider and Deep Field, both missed the top ten.",
+         "The two new releases both missed the top ten.", False),
+        # ... and the source counts the names the copy gives
+        ("The three bidders were not named.",
+         "The bidders, Arden Foods, Belmont and Carrow Group, were not named.", False),
+        # a count that does not match the list is a figure changed
+        ("The new releases, Storm Rider and Deep Field, both missed the top ten.",
+         "The three new releases all missed the top ten.", True),
+    ],
+)
+def test_a_count_of_the_names_listed_on_the_other_side_is_no_change_of_figure(  # type: ignore[no-untyped-def]
+    embedder, src, cpy, reported
+) -> None:
+    c = compare(src + _BASE, cpy + _BASE, embedder=embedder)
+    assert any(ch.type is ChangeType.NUMBER for ch in c.changes) is reported

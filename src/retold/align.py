@@ -18,6 +18,7 @@ import numpy as np
 
 from retold.embed import Embedder, similarities
 from retold.nlp import content_words, form
+from retold.references import resolve_group_reference
 from retold.segment import has_headline
 from retold.types import Alignment, LinkKind, Sentence, SentenceLink
 
@@ -53,8 +54,12 @@ def _lexical(src_words: list[set[str]], dst_words: list[set[str]]) -> np.ndarray
             continue
         for j, b in enumerate(dst_words):
             if b:
-                out[i, j] = 2.0 * len(a & b) / (len(a) + len(b))
+                out[i, j] = _dice(a, b)
     return out
+
+
+def _dice(a: set[str], b: set[str]) -> float:
+    return 2.0 * len(a & b) / (len(a) + len(b)) if a and b else 0.0
 
 
 def score_matrix(cos: np.ndarray, lexical: np.ndarray, opts: AlignOptions) -> np.ndarray:
@@ -128,7 +133,13 @@ def align_embeddings(
             if (j := restyled.pop(form(src[i].text), -1)) >= 0:
                 s_link[i] = j
                 d_link[j] = i
-    # 1d. The halves of a split sentence in one link, not one of them with a weak partner.
+    # 1d. A leftover sentence that opens on the people of the sentence before it ("All three
+    # have quit...") links as if it named them.
+    if encode is not None:
+        _link_group_references(
+            (src, dst), (sw, dw), (src_vecs, dst_vecs), (cos, lex, score), s_link, d_link, encode, opts
+        )
+    # 1e. The halves of a split sentence in one link, not one of them with a weak partner.
     moved = _rejoin_halves(sw, dw, cos, s_link, d_link, opts)
     joined = {n for side, _, n in moved if side == 0}
     groups: dict[int, tuple[list[int], list[int]]] = {}
@@ -188,6 +199,58 @@ def align_embeddings(
     s_re = tuple(i for i in s_un if _restated(sw[i], cos[i], dw, opts))
     d_re = tuple(j for j in d_un if _restated(dw[j], cos[:, j], sw, opts))
     return Alignment(tuple(links), s_un, d_un, s_re, d_re)
+
+
+def _link_group_references(
+    sentences: tuple[list[Sentence], list[Sentence]],
+    words: tuple[list[set[str]], list[set[str]]],
+    vectors: tuple[np.ndarray, np.ndarray],
+    matrices: tuple[np.ndarray, np.ndarray, np.ndarray],
+    s_link: dict[int, int],
+    d_link: dict[int, int],
+    encode: Callable[[list[str]], np.ndarray],
+    opts: AlignOptions,
+) -> None:
+    """Link a leftover sentence that refers to a group named in the sentence before it ("All
+    three have quit international rugby" after "Dallaglio, Back and Johnson were tipped...").
+
+    The count of names says nothing to the sentence model, so a sentence that says "all three"
+    where the other text said the three names scores low against it; more so when it also moved.
+    Each such leftover is scored again with the names put in, against the other side's leftovers,
+    and links to the best of them at the bar of any link (``link_threshold`` or
+    ``strong_cosine``). The pair's scores are updated in ``matrices`` (cosine, lexical, combined;
+    source x copy).
+    """
+    cos, lex, score = matrices
+    links = (s_link, d_link)
+    cands: list[tuple[int, int, str]] = []  # (side, sentence, text with the names put in)
+    for side, this in enumerate(sentences):
+        for k in range(1, len(this)):
+            if k not in links[side] and (text := resolve_group_reference(this[k].text, this[k - 1].text)):
+                cands.append((side, k, text))
+    if not cands:
+        return
+    vecs = encode([text for _, _, text in cands])
+    for (side, k, text), v in zip(cands, vecs, strict=True):
+        other_w, other_v, other_link = words[1 - side], vectors[1 - side], links[1 - side]
+        free = [o for o in range(len(other_w)) if o not in other_link]
+        if k in links[side] or not free:
+            continue
+        mine = set(content_words(text))
+        best: tuple[float, float, float, int] | None = None
+        for o in free:
+            c = max(0.0, float(v @ other_v[o]))
+            lx = _dice(mine, other_w[o])
+            sc = opts.cosine_weight * c + (1.0 - opts.cosine_weight) * lx
+            if best is None or sc > best[0]:
+                best = (sc, c, lx, o)
+        if best is None or (best[0] < opts.link_threshold and best[1] < opts.strong_cosine):
+            continue
+        sc, c, lx, o = best
+        i, j = (k, o) if side == 0 else (o, k)
+        cos[i, j], lex[i, j], score[i, j] = c, lx, sc
+        s_link[i] = j
+        d_link[j] = i
 
 
 def _rejoin_halves(

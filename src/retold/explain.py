@@ -20,6 +20,7 @@ import numpy as np
 from retold.nlp import STOPWORDS, form, stem
 from retold.numbers import SPAN, Quantity, find_quantities
 from retold.polarity import reversals
+from retold.references import counts_a_list, group_names, name_list_sizes
 from retold.relation import STRONG_LINK, is_title
 from retold.tone import Grader, candidates, shifts
 from retold.types import (
@@ -281,8 +282,9 @@ class _Explainer:
             if not _examined(lk, self.relation, self.src.doc):
                 continue
             s_toks, d_toks = self.src.tokens(lk.source), self.dst.tokens(lk.copy)
-            s_base = {self.src.keys[t.i] for t in s_toks}
-            d_base = {self.dst.keys[t.i] for t in d_toks}
+            # With the names a sentence counts ("All three have quit") as if it said them.
+            s_base = {self.src.keys[t.i] for t in s_toks} | _group_keys(self.src, lk.source)
+            d_base = {self.dst.keys[t.i] for t in d_toks} | _group_keys(self.dst, lk.copy)
             s_free, d_free = self._free_words(s_toks, d_toks, s_base, d_base)
             s_keys, d_keys = self._link_keys(s_base, d_base, s_free, d_free)
             if lk.score >= STRONG_LINK:
@@ -431,7 +433,7 @@ class _Explainer:
             elif q.value is not None:
                 # A figure without a partner is looked for in the linked sentence, or for a
                 # headline in the whole other text.
-                if _key_in(s_str[q.start:q.end], d_str):
+                if _key_in(s_str[q.start:q.end], d_str) or _counts_a_list(q, d_str):
                     continue
                 if headline and _figure_in(q.text, self.dst.doc.view):
                     continue
@@ -439,7 +441,7 @@ class _Explainer:
         for r in leftover:
             if (
                 r.value is not None and r.qualifier != "vague" and not _key_in(d_str[r.start:r.end], s_str)
-                and not (headline and _figure_in(r.text, self.src.doc.view))
+                and not (headline and _figure_in(r.text, self.src.doc.view)) and not _counts_a_list(r, s_str)
             ):
                 self.add(ChangeType.NUMBER, None, vspan(d_map, r), f"figure “{r.text}” not in the source")
 
@@ -1154,6 +1156,25 @@ def _nearest(q: Quantity, cands: list[Quantity], s_len: int, d_len: int) -> Quan
     same_kind = [c for c in cands if (c.value is None) == (q.value is None) or c.value is None]
     pool = same_kind or cands
     return min(pool, key=lambda c: abs(c.start / max(1, d_len) - rel))
+
+
+def _group_keys(side: _Side, idxs: tuple[int, ...]) -> set[str]:
+    """Keys of the names that sentences ``idxs`` of ``side`` count at their start ("All three
+    have quit" after "... Dallaglio, Back and Johnson."), from the sentence before each."""
+    out: set[str] = set()
+    for k in idxs:
+        if k == 0:
+            continue
+        names = group_names(side.doc.sentences[k].text, side.doc.sentences[k - 1].text)
+        if names:
+            out |= {side.keys[t.i] for t in side.tokens((k - 1,)) if t.text in names[1] and t.i in side.keys}
+    return out
+
+
+def _counts_a_list(q: Quantity, other: str) -> bool:
+    """True for a count in words that the other side gives as a list of that many names ("the
+    three" / "Dallaglio, Back and Johnson"): the same people, counted."""
+    return q.value is not None and counts_a_list(q.text) == q.value and int(q.value) in name_list_sizes(other)
 
 
 def _key_in(fragment: str, text: str) -> bool:
