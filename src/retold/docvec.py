@@ -39,7 +39,7 @@ from pathlib import Path
 import numpy as np
 from numba import njit
 
-from retold.embed import MODEL_SHA256
+from retold.embed import MODEL_SHA256, cache_dir
 
 __all__ = ["DIMS", "StaticEmbedder", "build_table", "cache_dir", "static_embedder"]
 
@@ -48,13 +48,6 @@ log = logging.getLogger(__name__)
 DIMS = 128
 TABLE_VERSION = 1
 _RANK_OFFSET = 1000  # the vocabulary's first ≈ 1,000 entries are special and single characters
-
-
-def cache_dir() -> Path:
-    """Where generated tables live: ``$RETOLD_CACHE`` or ``~/.cache/retold``."""
-    env = os.environ.get("RETOLD_CACHE")
-    base = Path(env) if env else Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "retold"
-    return base
 
 
 def _table_path() -> Path:

@@ -263,9 +263,10 @@ class Grader:
             return
         if vectors is None:
             vectors = self.encode(todo)
+        from retold.embed import encode_table, similarities
+
         if self._anchor_vecs is None:
-            self._anchor_vecs = self.encode(ANCHORS)
-        from retold.embed import similarities
+            self._anchor_vecs = encode_table(self.encode, ANCHORS, "tone-anchors")
 
         sims = similarities(vectors, self._anchor_vecs)
         for w, row in zip(todo, sims, strict=True):
