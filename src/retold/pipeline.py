@@ -65,7 +65,6 @@ def compare(
     for name, text in (("source", source), ("copy", copy)):
         if not text or not text.strip():
             raise InputError(f"the {name} text is empty")
-    enc = embedder or default_embedder()
     source_date = source_date or page_date(source)
     copy_date = copy_date or page_date(copy)
     src, dst = clean(source), clean(copy)
@@ -73,7 +72,9 @@ def compare(
         raise InputError("the source has no sentences of content (only boilerplate or markup)")
     if not dst.sentences:
         raise InputError("the copy has no sentences of content (only boilerplate or markup)")
+    # Started before the sentence model is first loaded, so that in a new process the two loads overlap.
     ahead = _parse_ahead(src, dst)
+    enc = embedder or default_embedder()
     vecs = enc.encode([s.text for s in src.sentences] + [s.text for s in dst.sentences])
     s_vecs, d_vecs = vecs[: len(src.sentences)], vecs[len(src.sentences) :]
     alignment = align_embeddings(
