@@ -787,3 +787,21 @@ def test_a_count_of_the_names_listed_on_the_other_side_is_no_change_of_figure(  
 ) -> None:
     c = compare(src + _BASE, cpy + _BASE, embedder=embedder)
     assert any(ch.type is ChangeType.NUMBER for ch in c.changes) is reported
+
+
+@pytest.mark.parametrize(
+    ("src", "cpy", "tone"),
+    [
+        # an intensifier on a small amount makes it smaller: "very little" is "barely"
+        ("There was very little mention of the new bridge at the meeting.",
+         "The new bridge barely featured at the meeting.", False),
+        ("Very few residents supported the new bridge.",
+         "Hardly any residents supported the new bridge.", False),
+        # on anything else it still makes the claim stronger
+        ("Some residents strongly supported the new bridge.",
+         "Some residents barely supported the new bridge.", True),
+    ],
+)
+def test_very_little_is_as_little_as_barely(embedder, src, cpy, tone) -> None:  # type: ignore[no-untyped-def]
+    c = compare(src + _BASE, cpy + _BASE, embedder=embedder)
+    assert any(ch.type is ChangeType.TONE for ch in c.changes) is tone

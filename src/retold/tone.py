@@ -236,6 +236,12 @@ def _span(tok: Token) -> Span:
     return tok.idx, tok.idx + len(tok)
 
 
+# Words of a small amount: an intensifier on one makes the amount smaller ("very little mention" is
+# "barely mentioned"), not the statement stronger. ("quite a few" is many: "quite" is below the bar.)
+_SMALL_AMOUNTS = frozenset({"little", "few"})
+STRONG_DEGREE = 3  # "very", "really" and above on the degree scale
+
+
 class Grader:
     """Scale and level of words: the table first, else its nearest anchor by the sentence model."""
 
@@ -247,7 +253,11 @@ class Grader:
     def grades(self, tok: Token) -> list[Grade]:
         if tok.pos_ not in _SCALE_POS or not tok.is_alpha:
             return []
-        return _TABLE.get(_lemma(tok)) or _TABLE.get(tok.lower_) or self._guess.get(_lemma(tok), [])
+        found = _TABLE.get(_lemma(tok)) or _TABLE.get(tok.lower_) or self._guess.get(_lemma(tok), [])
+        small = tok.head.i != tok.i and _lemma(tok.head) in _SMALL_AMOUNTS
+        if small and any(sc == "degree" and lv >= STRONG_DEGREE for sc, lv in found):
+            return [("degree", 0)]  # "very little", "extremely few": as little as "barely"
+        return found
 
     def unknown(self, words: list[str]) -> list[str]:
         """The distinct ``words`` neither in the table nor graded yet: those :meth:`learn` would grade."""
