@@ -805,3 +805,23 @@ def test_a_count_of_the_names_listed_on_the_other_side_is_no_change_of_figure(  
 def test_very_little_is_as_little_as_barely(embedder, src, cpy, tone) -> None:  # type: ignore[no-untyped-def]
     c = compare(src + _BASE, cpy + _BASE, embedder=embedder)
     assert any(ch.type is ChangeType.TONE for ch in c.changes) is tone
+
+
+@pytest.mark.parametrize(
+    ("src", "cpy", "changed"),
+    [
+        ("A Harbour Board spokeswoman confirmed the ferry would sail in May.",
+         "The Harbour Board has confirmed the ferry will sail in May.", True),
+        ("Acme officials said the plant would close.", "Acme said the plant would close.", True),
+        # the same spokesperson, or a person named
+        ("A Harbour Board spokeswoman confirmed the ferry would sail in May.",
+         "A spokeswoman for the Harbour Board confirmed the ferry would sail in May.", False),
+        ("A Harbour Board spokeswoman, Jane Roe, confirmed the ferry would sail in May.",
+         "The Harbour Board's Jane Roe confirmed the ferry would sail in May.", False),
+    ],
+)
+def test_what_a_spokesperson_said_given_as_the_organisation_s_word_is_an_attribution_change(  # type: ignore[no-untyped-def]
+    embedder, src, cpy, changed
+) -> None:
+    c = compare(src + _BASE, cpy + _BASE, embedder=embedder)
+    assert any(ch.type is ChangeType.ATTRIBUTION for ch in c.changes) is changed

@@ -722,6 +722,18 @@ class _Explainer:
                 kept = [k for k in names if k in d_keys]
                 if person and kept:
                     continue
+                if kept and not person and _for_an_organisation(speaker):
+                    # "a Microsoft spokeswoman confirmed" -> "Microsoft has confirmed": what one
+                    # person said for it, given as the organisation's own word.
+                    as_org = [sp for sp in d_speakers if any(_key(t) in kept for t in sp)]
+                    people = any(
+                        _for_an_organisation(sp) or any(t.ent_type_ == "PERSON" for t in sp)
+                        for sp in d_speakers
+                    )
+                    if as_org and not people:
+                        self.add(ChangeType.ATTRIBUTION, _phrase_span(speaker), _phrase_span(as_org[0]),
+                                 "what a spokesperson said credited to the organisation itself")
+                        continue
                 if not person and len(kept) >= (len(names) + 1) // 2 and any(
                     k in self.dst_name_keys for k in kept
                 ):
@@ -1085,6 +1097,23 @@ def _naming_phrase(head: Token) -> list[Token]:
     Herald" the intelligence speaks, the Herald only received it."""
     left_out = {t.i for c in head.children if c.dep_ in _DESCRIBING for t in c.subtree}
     return sorted((t for t in head.subtree if t.i not in left_out), key=lambda t: t.i)
+
+
+def _phrase_span(phrase: list[Token]) -> tuple[int, int]:
+    return phrase[0].idx, phrase[-1].idx + len(phrase[-1])
+
+
+# People who speak for an organisation without being it.
+_SPEAKING_FOR = frozenset(
+    {"spokesman", "spokeswoman", "spokesperson", "representative", "official", "source", "insider"}
+)
+
+
+def _for_an_organisation(phrase: list[Token]) -> bool:
+    """True for a speaker phrase whose head is someone speaking for an organisation ("a Microsoft
+    spokeswoman", "company sources")."""
+    heads = [t for t in phrase if t.head.i == t.i or t.head.i not in {p.i for p in phrase}]
+    return any(t.lemma_.lower() in _SPEAKING_FOR for t in heads)
 
 
 def _definite_description(phrase: list[Token]) -> bool:
