@@ -825,3 +825,30 @@ def test_what_a_spokesperson_said_given_as_the_organisation_s_word_is_an_attribu
 ) -> None:
     c = compare(src + _BASE, cpy + _BASE, embedder=embedder)
     assert any(ch.type is ChangeType.ATTRIBUTION for ch in c.changes) is changed
+
+
+@pytest.mark.parametrize(
+    ("src", "cpy", "left_out"),
+    [
+        ("Jane Roe, the harbour master, said the port would reopen.", "Jane Roe said the port would reopen.",
+         "the harbour master"),
+        ("The mayor, Jane Roe, said the port would reopen.", "Jane Roe said the port would reopen.",
+         "The mayor"),
+        ("Jane Roe, chair and founder of the harbour trust, said the port would reopen.",
+         "Jane Roe, founder of the harbour trust, said the port would reopen.", "chair"),
+        # the title kept in other words or another place: no change
+        ("Jane Roe, the harbour master, said the port would reopen.",
+         "Harbour master Jane Roe said the port would reopen.", None),
+        ("Jane Roe, chair and founder of the harbour trust, said the port would reopen.",
+         "Jane Roe, who chairs and founded the harbour trust, said the port would reopen.", None),
+    ],
+)
+def test_a_title_given_beside_a_name_and_dropped_is_an_omission(  # type: ignore[no-untyped-def]
+    embedder, src, cpy, left_out
+) -> None:
+    c = compare(src + _BASE, cpy + _BASE, embedder=embedder)
+    if left_out is None:
+        assert c.changes == ()
+    else:
+        [ch] = c.changes
+        assert ch.type is ChangeType.OMISSION and ch.source is not None and ch.source.text == left_out

@@ -64,6 +64,7 @@ _CLAUSE_DEPS = {
     "conj", "relcl", "acl", "advcl", "appos", "prep", "npadvmod", "ccomp", "xcomp", "dobj", "pobj", "nmod",
 }
 _TIME_ENTS = frozenset({"DATE", "TIME"})
+_NOUNS = frozenset({"NOUN", "PROPN"})
 _CONTENT_POS = {"NOUN", "PROPN", "NUM", "ADJ", "VERB", "ADV"}
 _WEEKDAY = re.compile(r"\b(Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)s?\b")
 # Months; "May" only where it names one (before a figure, or after a word that dates).
@@ -341,6 +342,7 @@ class _Explainer:
         self.tone(s_toks, d_toks, d_keys, s_keys)
         for rv in reversals(s_toks, d_toks, _key):
             self.add(ChangeType.ADDITION, rv.src, rv.dst, rv.note)
+        self.titles(s_toks, d_toks, d_keys)
         if lk.score >= STRONG_LINK:
             # Inside a loosely linked pair, unmatched words say little.
             self.clauses(s_toks, d_keys, q_spans, side="src", others=d_toks)
@@ -801,6 +803,38 @@ class _Explainer:
         for sh in shifts(s_toks, d_toks, s_keys, d_keys, _key, self.grader):
             self.add(ChangeType.TONE, sh.src, sh.dst, sh.note)
 
+    # -- titles -------------------------------------------------------------------
+    def titles(self, s_toks: list[Token], d_toks: list[Token], d_keys: set[str]) -> None:
+        """A person's title or role given beside the name ("Lord Woolf, the Lord Chief Justice,",
+        "the mayor, Jane Roe,") and dropped while the name stays: who the person is, lost. Checked in
+        loose links too: the apposition pins the phrase down as well as a strong link would."""
+        tokset = {t.i for t in s_toks}
+        d_words = [t.lower_ for t in d_toks]
+        for tok in s_toks:
+            if tok.dep_ != "appos" or tok.head.i not in tokset:
+                continue
+            if tok.head.ent_type_ == "PERSON":
+                person, role = tok.head, tok  # "Lord Woolf, the Lord Chief Justice,"
+            elif tok.ent_type_ == "PERSON" and tok.head.pos_ == "NOUN":
+                person, role = tok, tok.head  # "the mayor, Jane Roe,"
+            else:
+                continue
+            if _key(person) not in d_keys:
+                continue  # the name itself is gone: the entity check reports it
+            sub = _run_around(role, [t for t in role.subtree if t.i in tokset and not t.is_punct])
+            name = {_key(t) for t in person.subtree if t.i not in {x.i for x in sub}}
+            content = [t for t in sub if _is_content(t) and _key(t) not in name]
+            missing = [t for t in content if _key(t) not in d_keys and not _word_family_in(t.lower_, d_words)]
+            if content and len(missing) / len(content) >= 0.75 and any(t.pos_ in _NOUNS for t in missing):
+                self.add(ChangeType.OMISSION, _phrase_span(sub), None, f"who {person.text} is left out")
+                continue
+            # One of two roles given ("chairman and founder of the lab" / "founder of the lab").
+            roles = [role, *(c for c in role.children if c.dep_ == "conj" and c.pos_ in _NOUNS)]
+            kept = [r for r in roles if _key(r) in d_keys or _word_family_in(r.lower_, d_words)]
+            lost = [r for r in roles if r not in kept and _is_content(r)] if kept else []
+            for r in lost:
+                self.add(ChangeType.OMISSION, _phrase_span([r]), None, f"a role of {person.text} left out")
+
     # -- clauses ------------------------------------------------------------------
     def clauses(
         self, toks: list[Token], other_keys: set[str], skip: list[tuple[int, int]], side: str,
@@ -1097,6 +1131,23 @@ def _naming_phrase(head: Token) -> list[Token]:
     Herald" the intelligence speaks, the Herald only received it."""
     left_out = {t.i for c in head.children if c.dep_ in _DESCRIBING for t in c.subtree}
     return sorted((t for t in head.subtree if t.i not in left_out), key=lambda t: t.i)
+
+
+def _run_around(tok: Token, toks: list[Token]) -> list[Token]:
+    """The run of consecutive tokens of ``toks`` (in order) that holds ``tok``."""
+    lo = hi = next(k for k, t in enumerate(toks) if t.i == tok.i)
+    while lo > 0 and toks[lo - 1].i == toks[lo].i - 1:
+        lo -= 1
+    while hi + 1 < len(toks) and toks[hi + 1].i == toks[hi].i + 1:
+        hi += 1
+    return toks[lo : hi + 1]
+
+
+def _word_family_in(word: str, words: list[str]) -> bool:
+    """True when ``words`` hold a word of the same family, by a shared start of five letters or
+    more ("founder" / "founded", "chair" / "chairs")."""
+    n = min(5, len(word))
+    return any(len(w) >= n and w[:n] == word[:n] for w in words)
 
 
 def _phrase_span(phrase: list[Token]) -> tuple[int, int]:
