@@ -852,3 +852,29 @@ def test_a_title_given_beside_a_name_and_dropped_is_an_omission(  # type: ignore
     else:
         [ch] = c.changes
         assert ch.type is ChangeType.OMISSION and ch.source is not None and ch.source.text == left_out
+
+
+@pytest.mark.parametrize(
+    ("src", "cpy", "cut"),
+    [
+        # the run's words occur elsewhere in the sentence, so only their order shows the cut
+        ("Local papers face fierce competition for readers and shrinking advertising revenue amid "
+         "competition from online advertising.",
+         "Local papers face fierce competition for readers and shrinking advertising revenue.",
+         "amid competition from online advertising"),
+        ("It is hard for a new player to settle in a side with a few changes, let alone a whole new team.",
+         "It is hard for a new player to settle in a side with a few changes.", "let alone a whole new team"),
+        # framing cut: no detail lost
+        ("However, during the hearing on Tuesday, the mayor denied the claims.",
+         "On Tuesday, the mayor denied the claims.", None),
+    ],
+)
+def test_words_cut_from_a_sentence_kept_word_for_word_are_an_omission(  # type: ignore[no-untyped-def]
+    embedder, src, cpy, cut
+) -> None:
+    c = compare(src + _BASE, cpy + _BASE, embedder=embedder)
+    if cut is None:
+        assert c.changes == ()
+    else:
+        [ch] = c.changes
+        assert ch.type is ChangeType.OMISSION and ch.source is not None and ch.source.text == cut

@@ -13,11 +13,12 @@ import re
 from bisect import bisect_left
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from difflib import SequenceMatcher
 from typing import TYPE_CHECKING, Protocol, TypeVar
 
 import numpy as np
 
-from retold.nlp import STOPWORDS, form, stem
+from retold.nlp import STOPWORDS, content_words, form, stem
 from retold.numbers import SPAN, Quantity, find_quantities
 from retold.polarity import reversals
 from retold.references import counts_a_list, group_names, name_list_sizes
@@ -65,6 +66,10 @@ _CLAUSE_DEPS = {
 }
 _TIME_ENTS = frozenset({"DATE", "TIME"})
 _NOUNS = frozenset({"NOUN", "PROPN"})
+_CUT_WORD = re.compile(r"\w+(?:'\w+)*")
+# A cut of one or two content words is mostly framing ("However, during the case on Tuesday" / "On
+# Tuesday"): a cut run must hold three to be a detail lost.
+_CUT_CONTENT = 3
 _CONTENT_POS = {"NOUN", "PROPN", "NUM", "ADJ", "VERB", "ADV"}
 _WEEKDAY = re.compile(r"\b(Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)s?\b")
 # Months; "May" only where it names one (before a figure, or after a word that dates).
@@ -343,6 +348,7 @@ class _Explainer:
         for rv in reversals(s_toks, d_toks, _key):
             self.add(ChangeType.ADDITION, rv.src, rv.dst, rv.note)
         self.titles(s_toks, d_toks, d_keys)
+        self.cuts(s_text, d_text, q_spans)
         if lk.score >= STRONG_LINK:
             # Inside a loosely linked pair, unmatched words say little.
             self.clauses(s_toks, d_keys, q_spans, side="src", others=d_toks)
@@ -802,6 +808,33 @@ class _Explainer:
                     self.add(ChangeType.TONE, span, partner, note)
         for sh in shifts(s_toks, d_toks, s_keys, d_keys, _key, self.grader):
             self.add(ChangeType.TONE, sh.src, sh.dst, sh.note)
+
+    # -- cuts ---------------------------------------------------------------------
+    def cuts(
+        self, s_text: tuple[list[int], str], d_text: tuple[list[int], str], skip: list[tuple[int, int]]
+    ) -> None:
+        """Words the copy cut from a sentence it otherwise keeps word for word ("... sluggish
+        advertising revenues amid competition from online advertising." / "... sluggish advertising
+        revenues."): every word of the copy is the source's, in order, and a run of the source with
+        :data:`_CUT_CONTENT` content words or more is not there. A bag of words misses such a cut when
+        the run's words occur elsewhere in the sentence."""
+        s_map, s_str = s_text
+        d_str = d_text[1]
+        a = [(m.start(), m.end(), m.group().lower()) for m in _CUT_WORD.finditer(s_str.translate(_APOS))]
+        b = [m.group().lower() for m in _CUT_WORD.finditer(d_str.translate(_APOS))]
+        if len(b) < 4 or len(a) <= len(b):
+            return
+        ops = SequenceMatcher(None, [w for *_, w in a], b, autojunk=False).get_opcodes()
+        if any(op in ("insert", "replace") for op, *_ in ops):
+            return
+        for op, i1, i2, _, _ in ops:
+            if op != "delete":
+                continue
+            start, end = s_map[a[i1][0]], s_map[a[i2 - 1][1] - 1] + 1
+            if any(x <= start < y for x, y in skip):
+                continue
+            if len(content_words(s_str[a[i1][0] : a[i2 - 1][1]])) >= _CUT_CONTENT:
+                self.add(ChangeType.OMISSION, (start, end), None, "words of the source cut from the sentence")
 
     # -- titles -------------------------------------------------------------------
     def titles(self, s_toks: list[Token], d_toks: list[Token], d_keys: set[str]) -> None:
