@@ -878,3 +878,17 @@ def test_words_cut_from_a_sentence_kept_word_for_word_are_an_omission(  # type: 
     else:
         [ch] = c.changes
         assert ch.type is ChangeType.OMISSION and ch.source is not None and ch.source.text == cut
+
+
+@pytest.mark.parametrize(
+    ("cpy", "tone"),
+    [
+        # the subject reworded around the same name ("Acme" / "Acme's Comet handset")
+        ("Acme's Comet handset has long led the phone market.", True),
+        ("Acme's Comet handset has long dominated the phone market.", False),
+    ],
+)
+def test_a_verb_of_another_force_is_paired_by_a_subject_named_otherwise(embedder, cpy, tone) -> None:  # type: ignore[no-untyped-def]
+    src = "Acme has long dominated the phone market with its Comet handset."
+    c = compare(src + _BASE, cpy + _BASE, embedder=embedder)
+    assert any(ch.type is ChangeType.TONE for ch in c.changes) is tone

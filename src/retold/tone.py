@@ -387,8 +387,18 @@ def _replaced(t: Token, others: list[Token], other_lemmas: set[str], key: Callab
     return False
 
 
+_NAMING_DEPS = frozenset({"compound", "poss"})
+
+
 def _subjects(t: Token, key: Callable[[Token], str]) -> set[str]:
-    return {key(c) for c in t.children if c.dep_ in {"nsubj", "nsubjpass"}}
+    """Keys of the subject of verb ``t``: its head word and the words naming it with it ("Sony's
+    PlayStation 2": playstation, sony)."""
+    out = set()
+    for c in t.children:
+        if c.dep_ in {"nsubj", "nsubjpass"}:
+            out.add(key(c))
+            out.update(key(g) for g in c.children if g.dep_ in _NAMING_DEPS and g.pos_ in {"PROPN", "NOUN"})
+    return out
 
 
 def _partner(
@@ -401,9 +411,11 @@ def _partner(
     """The word of ``pool`` that replaced ``a``: same head word first, else the nearest by position."""
     if not pool:
         return None
-    if a.head.i == a.i:  # a main verb: the one of the same subject ("[prices] soared" / "[prices] edged up")
-        subject = _subjects(a, key)
-        same_head = [(b, lb) for b, lb in pool if b.head.i == b.i and _subjects(b, key) & subject]
+    subject = _subjects(a, key)
+    if a.head.i == a.i or subject:
+        # a verb with a subject of its own: the one of the same subject ("[prices] soared" /
+        # "[prices] edged up"), whether or not the parser made either the main verb
+        same_head = [(b, lb) for b, lb in pool if _subjects(b, key) & subject]
     else:
         head = key(a.head)
         same_head = [(b, lb) for b, lb in pool if key(b.head) == head and b.head.i != b.i]
