@@ -892,3 +892,25 @@ def test_a_verb_of_another_force_is_paired_by_a_subject_named_otherwise(embedder
     src = "Acme has long dominated the phone market with its Comet handset."
     c = compare(src + _BASE, cpy + _BASE, embedder=embedder)
     assert any(ch.type is ChangeType.TONE for ch in c.changes) is tone
+
+
+_STORM = (
+    "Harbour wall collapse closes ferry port{}\n\nThe harbour wall collapsed on Monday amid fierce winter "
+    "storms. The ferry port will stay closed, the council said. Repairs are expected to cost about £2m."
+)
+_STORM_COPY = (
+    "Harbour wall collapse closes ferry port{}\n\nThe old harbour wall gave way on Monday amid fierce winter "
+    "storms. The council said the ferry port would remain shut. Repairs are likely to cost around £2m."
+)
+
+
+@pytest.mark.parametrize(
+    ("src_title", "cpy_title"),
+    [(" amid fierce winter storms", ""), ("", " amid fierce winter storms")],
+)
+def test_a_headline_that_cuts_or_adds_what_the_text_states_is_no_change(  # type: ignore[no-untyped-def]
+    embedder, src_title, cpy_title
+) -> None:
+    c = compare(_STORM.format(src_title), _STORM_COPY.format(cpy_title), embedder=embedder)
+    assert c.relation is Relation.PARAPHRASE
+    assert c.changes == ()

@@ -239,6 +239,7 @@ class _Explainer:
         self._dst_name_keys: set[str] | None = None  # made when first needed
         self.grader = Grader(encode)
         self._acronyms: dict[str, set[int]] = {}
+        self._all_copy_words: set[str] | None = None
 
     def add(
         self, type_: ChangeType, src: tuple[int, int] | None, dst: tuple[int, int] | None, note: str
@@ -348,11 +349,11 @@ class _Explainer:
         for rv in reversals(s_toks, d_toks, _key):
             self.add(ChangeType.ADDITION, rv.src, rv.dst, rv.note)
         self.titles(s_toks, d_toks, d_keys)
-        self.cuts(s_text, d_text, q_spans)
+        self.cuts(s_text, d_text, q_spans, headline)
         if lk.score >= STRONG_LINK:
             # Inside a loosely linked pair, unmatched words say little.
-            self.clauses(s_toks, d_keys, q_spans, side="src", others=d_toks)
-            self.clauses(d_toks, s_keys, q_spans, side="dst", others=s_toks)
+            self.clauses(s_toks, d_keys, q_spans, side="src", others=d_toks, headline=headline)
+            self.clauses(d_toks, s_keys, q_spans, side="dst", others=s_toks, headline=headline)
 
     def _free_words(
         self, s_toks: list[Token], d_toks: list[Token], s_keys: set[str], d_keys: set[str]
@@ -811,7 +812,8 @@ class _Explainer:
 
     # -- cuts ---------------------------------------------------------------------
     def cuts(
-        self, s_text: tuple[list[int], str], d_text: tuple[list[int], str], skip: list[tuple[int, int]]
+        self, s_text: tuple[list[int], str], d_text: tuple[list[int], str], skip: list[tuple[int, int]],
+        headline: bool = False,
     ) -> None:
         """Words the copy cut from a sentence it otherwise keeps word for word ("... sluggish
         advertising revenues amid competition from online advertising." / "... sluggish advertising
@@ -833,8 +835,18 @@ class _Explainer:
             start, end = s_map[a[i1][0]], s_map[a[i2 - 1][1] - 1] + 1
             if any(x <= start < y for x, y in skip):
                 continue
-            if len(content_words(s_str[a[i1][0] : a[i2 - 1][1]])) >= _CUT_CONTENT:
-                self.add(ChangeType.OMISSION, (start, end), None, "words of the source cut from the sentence")
+            cut = content_words(s_str[a[i1][0] : a[i2 - 1][1]])
+            if len(cut) < _CUT_CONTENT:
+                continue
+            if headline and set(cut) <= self._copy_words():
+                continue  # a headline shortened: what it cut, the copy's text says
+            self.add(ChangeType.OMISSION, (start, end), None, "words of the source cut from the sentence")
+
+    def _copy_words(self) -> set[str]:
+        """Content words of the whole copy (computed once)."""
+        if self._all_copy_words is None:
+            self._all_copy_words = set(content_words(self.dst.doc.view))
+        return self._all_copy_words
 
     # -- titles -------------------------------------------------------------------
     def titles(self, s_toks: list[Token], d_toks: list[Token], d_keys: set[str]) -> None:
@@ -872,9 +884,12 @@ class _Explainer:
     def clauses(
         self, toks: list[Token], other_keys: set[str], skip: list[tuple[int, int]], side: str,
         others: list[Token] = [],  # noqa: B006 (read only)
+        headline: bool = False,
     ) -> None:
         if not toks:
             return
+        # A headline drops and adds details its text states: judged against the whole other text.
+        other_text = self.dst_all_keys if side == "src" else self.src_all_keys
         tokset = {t.i for t in toks}
         # A time reference reworded ("the three months between July and September" / "the third
         # quarter"): when the other side has a time phrase of its own, this side's is not left out.
@@ -905,6 +920,8 @@ class _Explainer:
                 continue
             if side == "dst" and (len(content) < 4 or not any(t.pos_ == "VERB" for t in missing)):
                 continue  # an added claim has a predicate of its own
+            if headline and all(_key(t) in other_text for t in missing):
+                continue
             start, end = sub[0].idx, sub[-1].idx + len(sub[-1])
             if any(a <= start < b for a, b in skip):
                 continue
