@@ -273,7 +273,7 @@ def encode_table(encode: Callable[[list[str]], np.ndarray], texts: list[str], na
     vecs = encode(texts)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
         with tmp.open("wb") as f:
             np.save(f, vecs)
         os.replace(tmp, path)
