@@ -11,6 +11,7 @@ only needs *some* embedding.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import re
@@ -271,14 +272,15 @@ def encode_table(encode: Callable[[list[str]], np.ndarray], texts: list[str], na
         if saved.dtype == np.float32 and saved.ndim == 2 and len(saved) == len(texts):
             return saved
     vecs = encode(texts)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
         with tmp.open("wb") as f:
             np.save(f, vecs)
         os.replace(tmp, path)
-    except OSError:
-        pass  # a read-only home: slower, not wrong
+    except OSError:  # a read-only home or a full disk: slower, not wrong
+        with contextlib.suppress(OSError):
+            tmp.unlink(missing_ok=True)
     return vecs
 
 
