@@ -134,7 +134,7 @@ def align_embeddings(
                 s_link[i] = j
                 d_link[j] = i
     # 1d. A leftover sentence that opens on the people of the sentence before it ("All three
-    # have quit...") links as if it named them.
+    # have left...") links as if it named them.
     if encode is not None:
         _link_group_references(
             (src, dst), (sw, dw), (src_vecs, dst_vecs), (cos, lex, score), s_link, d_link, encode, opts
@@ -212,7 +212,7 @@ def _link_group_references(
     opts: AlignOptions,
 ) -> None:
     """Link a leftover sentence that refers to a group named in the sentence before it ("All
-    three have quit international rugby" after "Dallaglio, Back and Johnson were tipped...").
+    three have stepped down" after "Maria Lopez, Tom Hardy and Ian Marsh were expected...").
 
     The count of names says nothing to the sentence model, so a sentence that says "all three"
     where the other text said the three names scores low against it; more so when it also moved.

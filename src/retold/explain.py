@@ -67,8 +67,8 @@ _CLAUSE_DEPS = {
 _TIME_ENTS = frozenset({"DATE", "TIME"})
 _NOUNS = frozenset({"NOUN", "PROPN"})
 _CUT_WORD = re.compile(r"\w+(?:'\w+)*")
-# A cut of one or two content words is mostly framing ("However, during the case on Tuesday" / "On
-# Tuesday"): a cut run must hold three to be a detail lost.
+# A cut of one or two content words is mostly framing ("However, during the hearing on Tuesday" /
+# "On Tuesday"): a cut run must hold three to be a detail lost.
 _CUT_CONTENT = 3
 _CONTENT_POS = {"NOUN", "PROPN", "NUM", "ADJ", "VERB", "ADV"}
 _WEEKDAY = re.compile(r"\b(Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)s?\b")
@@ -289,7 +289,7 @@ class _Explainer:
             if not _examined(lk, self.relation, self.src.doc):
                 continue
             s_toks, d_toks = self.src.tokens(lk.source), self.dst.tokens(lk.copy)
-            # With the names a sentence counts ("All three have quit") as if it said them.
+            # With the names a sentence counts ("All three have left") as if it said them.
             s_base = {self.src.keys[t.i] for t in s_toks} | _group_keys(self.src, lk.source)
             d_base = {self.dst.keys[t.i] for t in d_toks} | _group_keys(self.dst, lk.copy)
             s_free, d_free = self._free_words(s_toks, d_toks, s_base, d_base)
@@ -732,8 +732,8 @@ class _Explainer:
                 if person and kept:
                     continue
                 if kept and not person and _for_an_organisation(speaker):
-                    # "a Microsoft spokeswoman confirmed" -> "Microsoft has confirmed": what one
-                    # person said for it, given as the organisation's own word.
+                    # "a Harbour Board spokeswoman confirmed" -> "the Harbour Board has confirmed":
+                    # what one person said for it, given as the organisation's own word.
                     as_org = [sp for sp in d_speakers if any(_key(t) in kept for t in sp)]
                     people = any(
                         _for_an_organisation(sp) or any(t.ent_type_ == "PERSON" for t in sp)
@@ -815,11 +815,11 @@ class _Explainer:
         self, s_text: tuple[list[int], str], d_text: tuple[list[int], str], skip: list[tuple[int, int]],
         headline: bool = False,
     ) -> None:
-        """Words the copy cut from a sentence it otherwise keeps word for word ("... sluggish
-        advertising revenues amid competition from online advertising." / "... sluggish advertising
-        revenues."): every word of the copy is the source's, in order, and a run of the source with
-        :data:`_CUT_CONTENT` content words or more is not there. A bag of words misses such a cut when
-        the run's words occur elsewhere in the sentence."""
+        """Words the copy cut from a sentence it otherwise keeps word for word ("Local papers face
+        falling advertising revenue amid competition from online advertising." / "Local papers face
+        falling advertising revenue."): every word of the copy is the source's, in order, and a run
+        of the source with :data:`_CUT_CONTENT` content words or more is not there. A bag of words
+        misses such a cut when the run's words occur elsewhere in the sentence."""
         s_map, s_str = s_text
         d_str = d_text[1]
         a = [(m.start(), m.end(), m.group().lower()) for m in _CUT_WORD.finditer(s_str.translate(_APOS))]
@@ -850,8 +850,8 @@ class _Explainer:
 
     # -- titles -------------------------------------------------------------------
     def titles(self, s_toks: list[Token], d_toks: list[Token], d_keys: set[str]) -> None:
-        """A person's title or role given beside the name ("Lord Woolf, the Lord Chief Justice,",
-        "the mayor, Jane Roe,") and dropped while the name stays: who the person is, lost. Checked in
+        """A person's title or role given beside the name ("Jane Roe, the harbour master,", "the
+        mayor, Jane Roe,") and dropped while the name stays: who the person is, lost. Checked in
         loose links too: the apposition pins the phrase down as well as a strong link would."""
         tokset = {t.i for t in s_toks}
         d_words = [t.lower_ for t in d_toks]
@@ -859,7 +859,7 @@ class _Explainer:
             if tok.dep_ != "appos" or tok.head.i not in tokset:
                 continue
             if tok.head.ent_type_ == "PERSON":
-                person, role = tok.head, tok  # "Lord Woolf, the Lord Chief Justice,"
+                person, role = tok.head, tok  # "Jane Roe, the harbour master,"
             elif tok.ent_type_ == "PERSON" and tok.head.pos_ == "NOUN":
                 person, role = tok, tok.head  # "the mayor, Jane Roe,"
             else:
@@ -1211,8 +1211,8 @@ _SPEAKING_FOR = frozenset(
 
 
 def _for_an_organisation(phrase: list[Token]) -> bool:
-    """True for a speaker phrase whose head is someone speaking for an organisation ("a Microsoft
-    spokeswoman", "company sources")."""
+    """True for a speaker phrase whose head is someone speaking for an organisation ("a Harbour
+    Board spokeswoman", "company sources")."""
     heads = [t for t in phrase if t.head.i == t.i or t.head.i not in {p.i for p in phrase}]
     return any(t.lemma_.lower() in _SPEAKING_FOR for t in heads)
 
@@ -1290,7 +1290,7 @@ def _nearest(q: Quantity, cands: list[Quantity], s_len: int, d_len: int) -> Quan
 
 def _group_keys(side: _Side, idxs: tuple[int, ...]) -> set[str]:
     """Keys of the names that sentences ``idxs`` of ``side`` count at their start ("All three
-    have quit" after "... Dallaglio, Back and Johnson."), from the sentence before each."""
+    have left" after "... Maria Lopez, Tom Hardy and Ian Marsh."), from the sentence before each."""
     out: set[str] = set()
     for k in idxs:
         if k == 0:
@@ -1303,7 +1303,7 @@ def _group_keys(side: _Side, idxs: tuple[int, ...]) -> set[str]:
 
 def _counts_a_list(q: Quantity, other: str) -> bool:
     """True for a count in words that the other side gives as a list of that many names ("the
-    three" / "Dallaglio, Back and Johnson"): the same people, counted."""
+    three" / "Lopez, Hardy and Marsh"): the same people, counted."""
     return q.value is not None and counts_a_list(q.text) == q.value and int(q.value) in name_list_sizes(other)
 
 

@@ -1,4 +1,4 @@
-"""References to a group named just before: "All three have quit", "Both men denied it".
+"""References to a group named just before: "All three have left", "Both men denied it".
 
 A rewrite often names people once and then counts them; the sentence model does not know
 that "all three" are the three names of the sentence before, nor a figure detector that
@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-# A sentence that opens on a count of people or things named just before ("All three have quit",
+# A sentence that opens on a count of people or things named just before ("All three have left",
 # "Both men denied it", "The pair met"): the words, and how many names they stand for.
 _GROUP_WORDS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "pair": 2, "duo": 2, "trio": 3}
 _GROUP_REFERENCE = re.compile(

@@ -391,8 +391,8 @@ _NAMING_DEPS = frozenset({"compound", "poss"})
 
 
 def _subjects(t: Token, key: Callable[[Token], str]) -> set[str]:
-    """Keys of the subject of verb ``t``: its head word and the words naming it with it ("Sony's
-    PlayStation 2": playstation, sony)."""
+    """Keys of the subject of verb ``t``: its head word and the words naming it with it ("Acme's
+    Comet handset": handset, comet, acme)."""
     out = set()
     for c in t.children:
         if c.dep_ in {"nsubj", "nsubjpass"}:
