@@ -12,6 +12,8 @@ from retold.references import group_names, name_list_sizes, resolve_group_refere
         ("Both men denied it.", "Police questioned John Smith and Ken Brown.", "Smith and Brown denied it."),
         ("The pair met in 2001.", "Rita Ora and Al Green sang.", "Ora and Green met in 2001."),
         ("Both were fined.", "Chelsea and Arsenal were charged.", "Chelsea and Arsenal were fined."),
+        ("The two bosses agreed.", "Ann Lee and Bo Chen talked.", "Lee and Chen agreed."),
+        ("The pair has split.", "Rita Ora and Al Green sang.", "Ora and Green has split."),
         # a surname with a particle keeps its last word
         ("The two played.", "Dirk van Dyke and Jo Marsh came.", "Dyke and Marsh played."),
     ],

@@ -16,7 +16,8 @@ import re
 _GROUP_WORDS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "pair": 2, "duo": 2, "trio": 3}
 _GROUP_REFERENCE = re.compile(
     r"^(?:(?:all|the)\s+(two|three|four|five|six)|the\s+(pair|duo|trio)|(both))"
-    r"(?:\s+(?:men|women|players|of\s+them))?\b",
+    # what they are: "men", "of them", or any plural noun ("The two companies"), not a verb ("has")
+    r"(?:\s+(?:men|women|of\s+them|(?!(?:has|was|is|does)\b)[a-z]{2,}s))?\b",
     re.IGNORECASE,
 )
 # A name: capitalised words, with the particles of surnames ("Ludwig van Beethoven").
