@@ -44,3 +44,8 @@ def test_the_last_list_of_the_right_size_is_taken() -> None:
 def test_list_sizes() -> None:
     assert name_list_sizes("Ann Lee, Bo Chen and Cy Diaz met Ed Fox and Al Gore.") == {2, 3}
     assert name_list_sizes("nothing named here") == set()
+
+
+def test_a_lower_case_word_after_a_name_is_no_particle_of_it() -> None:
+    assert group_names("Both agreed.", "Smith and Jones all agreed to go.") == (4, ["Smith", "Jones"])
+    assert group_names("Both agreed.", "Smith and Jones de facto ruled.") == (4, ["Smith", "Jones"])

@@ -20,8 +20,10 @@ _GROUP_REFERENCE = re.compile(
     r"(?:\s+(?:men|women|of\s+them|(?!(?:has|was|is|does)\b)[a-z]{2,}s))?\b",
     re.IGNORECASE,
 )
-# A name: capitalised words, with the particles of surnames ("Ludwig van Beethoven").
-_NAME = r"[A-Z][\w'’-]*(?:\s+(?:[A-Z][\w'’-]*|de|van|von|da|del|der|le|la|bin|al))*"
+# A name: capitalised words, with the particles of surnames before one ("Ludwig van Beethoven";
+# not the "al" of "Jones all agreed").
+_WORD = r"[A-Z][\w'’-]*"
+_NAME = rf"{_WORD}(?:\s+(?:(?:de|van|von|da|del|der|le|la|bin|al)\s+)?{_WORD})*"
 _NAME_LIST = re.compile(rf"{_NAME}(?:,\s+{_NAME})*,?\s+(?:and|&)\s+{_NAME}")
 _LIST_SEPARATOR = re.compile(r",\s+(?:and\s+|&\s+)?|\s+(?:and|&)\s+")
 
