@@ -239,7 +239,6 @@ class _Explainer:
         self._dst_name_keys: set[str] | None = None  # made when first needed
         self.grader = Grader(encode)
         self._acronyms: dict[str, set[int]] = {}
-        self._all_copy_words: set[str] | None = None
 
     def add(
         self, type_: ChangeType, src: tuple[int, int] | None, dst: tuple[int, int] | None, note: str
@@ -349,7 +348,7 @@ class _Explainer:
         for rv in reversals(s_toks, d_toks, _key):
             self.add(ChangeType.ADDITION, rv.src, rv.dst, rv.note)
         self.titles(s_toks, d_toks, d_keys)
-        self.cuts(s_text, d_text, q_spans, headline)
+        self.cuts(s_text, d_text, q_spans, s_toks if headline else None)
         if lk.score >= STRONG_LINK:
             # Inside a loosely linked pair, unmatched words say little.
             self.clauses(s_toks, d_keys, q_spans, side="src", others=d_toks, headline=headline)
@@ -813,13 +812,14 @@ class _Explainer:
     # -- cuts ---------------------------------------------------------------------
     def cuts(
         self, s_text: tuple[list[int], str], d_text: tuple[list[int], str], skip: list[tuple[int, int]],
-        headline: bool = False,
+        headline: list[Token] | None = None,
     ) -> None:
         """Words the copy cut from a sentence it otherwise keeps word for word ("Local papers face
         falling advertising revenue amid competition from online advertising." / "Local papers face
         falling advertising revenue."): every word of the copy is the source's, in order, and a run
         of the source with :data:`_CUT_CONTENT` content words or more is not there. A bag of words
-        misses such a cut when the run's words occur elsewhere in the sentence."""
+        misses such a cut when the run's words occur elsewhere in the sentence. ``headline``, the
+        tokens of a headline, judges its cuts against the whole copy."""
         s_map, s_str = s_text
         d_str = d_text[1]
         a = [(m.start(), m.end(), m.group().lower()) for m in _CUT_WORD.finditer(s_str.translate(_APOS))]
@@ -835,18 +835,13 @@ class _Explainer:
             start, end = s_map[a[i1][0]], s_map[a[i2 - 1][1] - 1] + 1
             if any(x <= start < y for x, y in skip):
                 continue
-            cut = content_words(s_str[a[i1][0] : a[i2 - 1][1]])
-            if len(cut) < _CUT_CONTENT:
+            if len(content_words(s_str[a[i1][0] : a[i2 - 1][1]])) < _CUT_CONTENT:
                 continue
-            if headline and set(cut) <= self._copy_words():
+            if headline is not None and all(
+                _key(t) in self.dst_all_keys for t in headline if start <= t.idx < end and _is_content(t)
+            ):
                 continue  # a headline shortened: what it cut, the copy's text says
             self.add(ChangeType.OMISSION, (start, end), None, "words of the source cut from the sentence")
-
-    def _copy_words(self) -> set[str]:
-        """Content words of the whole copy (computed once)."""
-        if self._all_copy_words is None:
-            self._all_copy_words = set(content_words(self.dst.doc.view))
-        return self._all_copy_words
 
     # -- titles -------------------------------------------------------------------
     def titles(self, s_toks: list[Token], d_toks: list[Token], d_keys: set[str]) -> None:

@@ -42,7 +42,7 @@ def group_names(text: str, before: str) -> tuple[int, list[str]] | None:
         return None
     count = _GROUP_WORDS[(m.group(1) or m.group(2) or "two").lower()]
     for found in reversed(list(_NAME_LIST.finditer(before))):
-        names = [p.split()[-1] for p in _LIST_SEPARATOR.split(found.group()) if p]
+        names = [n.split()[-1] for n in _items(found.group())]
         if len(names) == count:
             return m.end(), names
     return None
@@ -68,7 +68,12 @@ def name_list_sizes(text: str) -> set[int]:
     >>> sorted(name_list_sizes("Ann Lee, Bo Chen and Cy Diaz met Ed Fox and Al Gore."))
     [2, 3]
     """
-    return {len([p for p in _LIST_SEPARATOR.split(m.group()) if p]) for m in _NAME_LIST.finditer(text)}
+    return {len(_items(m.group())) for m in _NAME_LIST.finditer(text)}
+
+
+def _items(name_list: str) -> list[str]:
+    """The names of a coordinated list ("Ann Lee, Bo Chen and Cy Diaz" -> three)."""
+    return [p for p in _LIST_SEPARATOR.split(name_list) if p]
 
 
 def counts_a_list(word: str) -> int | None:
