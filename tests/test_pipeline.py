@@ -914,3 +914,34 @@ def test_a_headline_that_cuts_or_adds_what_the_text_states_is_no_change(  # type
     c = compare(_STORM.format(src_title), _STORM_COPY.format(cpy_title), embedder=embedder)
     assert c.relation is Relation.PARAPHRASE
     assert c.changes == ()
+
+
+_NICKNAMED = "The band recorded the album in Nashville over the winter. "
+
+
+@pytest.mark.parametrize(
+    ("src", "cpy", "reported"),
+    [
+        # the source's second word for the city it has just named, given in the copy by the plain name
+        (_NICKNAMED + "Music City has long drawn songwriters from abroad.",
+         _NICKNAMED + "Nashville has long drawn songwriters from abroad.", False),
+        # a place the story names once, given as another place it named two sentences before
+        (_NICKNAMED + "It was mixed in the spring. Chicago has long drawn songwriters from abroad.",
+         _NICKNAMED + "It was mixed in the spring. Nashville has long drawn songwriters from abroad.", True),
+        # a place swapped for another the story names (the model puts the two cities close)
+        ("The firm opened its first office in Manchester in 1999. It grew fast in the years after. "
+         "Leeds has long drawn engineers from abroad.",
+         "The firm opened its first office in Manchester in 1999. It grew fast in the years after. "
+         "Manchester has long drawn engineers from abroad.", True),
+        # a person is never another name for the one named before
+        ("The album was produced by Carl Henning over the winter. Joe Brand has long drawn songwriters "
+         "from abroad.",
+         "The album was produced by Carl Henning over the winter. Carl Henning has long drawn songwriters "
+         "from abroad.", True),
+    ],
+)
+def test_a_name_the_source_uses_elsewhere_put_in_another_names_place(  # type: ignore[no-untyped-def]
+    embedder, src, cpy, reported
+) -> None:
+    changes = compare(src + _BASE, cpy + _BASE, embedder=embedder).changes
+    assert bool(changes) is reported, changes

@@ -597,6 +597,10 @@ class _Explainer:
                 continue  # handled by attribution
             span = (ent.start_char, ent.end_char)
             swap = self._new_name_for(ent, d_toks)
+            if swap is None:
+                swap = self._other_source_name_for(ent, d_toks)
+                if swap is not None and self._named_just_before(ent, swap):
+                    continue  # the source's second word for the place it had just named
             if swap is not None:
                 self.add(ChangeType.ENTITY, span, (swap.start_char, swap.end_char),
                          f"“{ent.text}” replaced by “{swap.text}”")
@@ -639,6 +643,41 @@ class _Explainer:
         s_sent = ent.sent
         rel = (ent.start - s_sent.start) / max(1, len(s_sent))
         return min(fresh, key=lambda e: abs((e.start - e.sent.start) / max(1, len(e.sent)) - rel))
+
+    def _other_source_name_for(self, ent: Span, d_toks: list[Token]) -> Span | None:
+        """The name of a kind ``ent`` may stand for that stands in the linked copy sentence where
+        ``ent`` stood, when the source names it elsewhere but not in ``ent``'s sentence: the copy
+        put one thing of the story in another's place ("mixed in Memphis" / "mixed in Nashville")."""
+        if not d_toks:
+            return None
+        group = _name_group(ent.label_)
+        s_sent = ent.sent.text.lower()
+        others = [
+            e for e in self.dst.ents_within(d_toks[0].i, d_toks[-1].i + 1)
+            if _name_group(e.label_) == group and not _figures_only(e)
+            and e.text.lower() not in s_sent and not self._unknown_name(e)
+            and any(t.pos_ == "PROPN" for t in e)
+        ]
+        if not others:
+            return None
+        rel = (ent.start - ent.sent.start) / max(1, len(ent.sent))
+        return min(others, key=lambda e: abs((e.start - e.sent.start) / max(1, len(e.sent)) - rel))
+
+    def _named_just_before(self, ent: Span, other: Span) -> bool:
+        """True when the source names a place or organisation once, by a word of its own, in the
+        sentence after the one that names ``other``: a second name for the thing just named ("...
+        in Nashville. Music City has ...") that the copy gave by its plain name. A person's name is
+        never taken for another's."""
+        if ent.label_ == "PERSON" or self.src.doc.view.count(ent.text) > 1:
+            return False
+        k = next((i for i, toks in enumerate(self.src.tokens_by_sentence)
+                  if toks and toks[0].i <= ent.start <= toks[-1].i), 0)
+        if k == 0 or not (before := self.src.tokens_by_sentence[k - 1]):
+            return False
+        return any(
+            e.text.lower() == other.text.lower()
+            for e in self.src.ents_within(before[0].i, before[-1].i + 1)
+        )
 
     def _unknown_name(self, ent: Span) -> bool:
         """True for a copy name the source never mentions: a person by the surname, another name
@@ -1141,6 +1180,12 @@ def _inside(f: _Found, g: _Found) -> bool:
     if f.src is not None and within(f.src, g.src):
         return True
     return f.src is None and within(f.dst, g.dst)
+
+
+def _name_group(label: str) -> str:
+    """Kinds of name that may stand for one another: a place for its government or firm ("the
+    Kremlin" / "Moscow"); a person only for a person."""
+    return "place" if label in {"GPE", "LOC", "FAC", "ORG"} else label
 
 
 def _figures_only(ent: Span) -> bool:
