@@ -945,3 +945,33 @@ def test_a_name_the_source_uses_elsewhere_put_in_another_names_place(  # type: i
 ) -> None:
     changes = compare(src + _BASE, cpy + _BASE, embedder=embedder).changes
     assert bool(changes) is reported, changes
+
+
+@pytest.mark.parametrize(
+    ("src", "cpy"),
+    [
+        ("The team will be named by the time the squad list is announced on Friday.",
+         "The team will be named before Friday."),
+        ("Prices will rise by the time the new tariffs are announced in spring.",
+         "Prices will rise before spring."),
+    ],
+)
+def test_what_is_announced_is_not_who_announced_it(embedder, src, cpy) -> None:  # type: ignore[no-untyped-def]
+    """The subject of a passive verb of saying is what was said: dropping it loses a detail, not a
+    speaker."""
+    types = [ch.type for ch in compare(src + _BASE, cpy + _BASE, embedder=embedder).changes]
+    assert types == [ChangeType.OMISSION]
+
+
+@pytest.mark.parametrize(
+    ("src", "cpy"),
+    [
+        ("The closure of the ward was announced by the health board on Monday.",
+         "The closure of the ward was announced on Monday."),
+        ("Mr Hale was accused by the Harbour Board of misleading the inquiry.",
+         "Mr Hale was accused of misleading the inquiry."),
+    ],
+)
+def test_the_agent_of_a_passive_verb_of_saying_is_its_speaker(embedder, src, cpy) -> None:  # type: ignore[no-untyped-def]
+    types = [ch.type for ch in compare(src + _BASE, cpy + _BASE, embedder=embedder).changes]
+    assert types == [ChangeType.ATTRIBUTION]

@@ -748,7 +748,13 @@ class _Explainer:
 
     # -- attribution ------------------------------------------------------------
     def attribution(self, s_toks: list[Token], d_toks: list[Token], d_keys: set[str]) -> None:
-        d_has_speech = any(t.lemma_ in _SPEECH or t.lower_ == "according" for t in d_toks)
+        # A verb of saying whose speaker the context carries ("he said"); a passive one ("was
+        # announced") has none.
+        d_has_speech = any(
+            (t.lemma_ in _SPEECH and not any(c.dep_ in {"nsubjpass", "auxpass"} for c in t.children))
+            or t.lower_ == "according"
+            for t in d_toks
+        )
         d_speakers = [sp for t in d_toks if (sp := _speaker_of(t)) is not None]
         d_said_by = {form(" ".join(t.text for t in sp)) for sp in d_speakers}
         for tok in s_toks:
@@ -1206,7 +1212,11 @@ def _speaker_of(tok: Token) -> list[Token] | None:
         return None
     if tok.pos_ != "VERB" or tok.lemma_ not in _SPEECH:
         return None
-    subj = [c for c in tok.children if c.dep_ in {"nsubj", "nsubjpass"}]
+    # In the passive the subject is what was said ("the figures were announced"); the speaker, if
+    # any, is the agent ("by the ministry").
+    subj = [c for c in tok.children if c.dep_ == "nsubj"] or [
+        o for a in tok.children if a.dep_ == "agent" for o in a.children if o.dep_ == "pobj"
+    ]
     if not subj or subj[0].pos_ == "PRON":
         return None
     phrase = _naming_phrase(subj[0])
@@ -1266,8 +1276,10 @@ def _definite_description(phrase: list[Token]) -> bool:
 
 def _is_speaker(tok: Token) -> bool:
     head = tok.head
-    if tok.dep_ in {"nsubj", "nsubjpass"} and head.lemma_ in _SPEECH:
+    if tok.dep_ == "nsubj" and head.lemma_ in _SPEECH:
         return True
+    if tok.dep_ == "pobj" and head.dep_ == "agent" and head.head.lemma_ in _SPEECH:
+        return True  # "announced by the board"
     return tok.dep_ == "pobj" and head.lower_ == "to" and head.head.lower_ == "according"
 
 
