@@ -445,6 +445,8 @@ class _Explainer:
                     continue
                 if headline and _figure_in(q.text, self.dst.doc.view):
                     continue
+                if _repeated_figure(q.text, s_str[q.end:], self.src.doc.view, self.dst.doc.view):
+                    continue  # a figure the source states twice and the copy once
                 self.add(ChangeType.NUMBER, vspan(s_map, q), None, f"figure “{q.text}” dropped")
         for r in leftover:
             if (
@@ -1189,9 +1191,9 @@ def _inside(f: _Found, g: _Found) -> bool:
 
 
 def _name_group(label: str) -> str:
-    """Kinds of name that may stand for one another: a place for its government or firm ("the
-    Kremlin" / "Moscow"); a person only for a person."""
-    return "place" if label in {"GPE", "LOC", "FAC", "ORG"} else label
+    """Kinds of name that may stand for one another: places of any kind ("the Beltway" /
+    "Washington"); otherwise only a name of the same kind (a person for a person)."""
+    return "place" if label in {"GPE", "LOC", "FAC"} else label
 
 
 def _figures_only(ent: Span) -> bool:
@@ -1368,6 +1370,18 @@ def _figure_in(figure: str, text: str) -> bool:
     # In squashed text "1,300" reads "1 300": a figure is not a piece of a longer one.
     pattern = rf"(?<!\w)(?<!\d ){re.escape(_squash(figure))}(?! \d)(?!\w)"
     return re.search(pattern, _squash(text)) is not None
+
+
+def _repeated_figure(figure: str, after: str, text: str, other: str) -> bool:
+    """True when ``text`` states a figure more than once with the noun that follows it here
+    ("300,000 copies"), and ``other`` states it so too: the other text said once what ``text``
+    repeated. Without its noun a figure may count other things ("in 2006", "two")."""
+    noun = re.match(r"\s*([A-Za-z]+)", after)
+    if noun is None or noun.group(1).lower() in STOPWORDS:
+        return False
+    phrase = re.escape(_squash(f"{figure} {noun.group(1)}"))
+    pattern = rf"(?<!\w)(?<!\d ){phrase}(?!\w)"
+    return len(re.findall(pattern, _squash(text))) > 1 and re.search(pattern, _squash(other)) is not None
 
 
 def _squash(text: str) -> str:
