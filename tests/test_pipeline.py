@@ -992,3 +992,19 @@ def test_the_agent_of_a_passive_verb_of_saying_is_its_speaker(embedder, src, cpy
 )
 def test_a_figure_the_source_repeats_is_kept_by_one_mention(embedder, src, cpy, reported) -> None:  # type: ignore[no-untyped-def]
     assert _reports(embedder, src, cpy, ChangeType.NUMBER) is reported
+
+
+@pytest.mark.parametrize(
+    ("src", "cpy", "reported"),
+    [
+        # the intensifier goes with the verb it qualified, the copy saying it by a plain verb
+        ("Growth in orders tailed off sharply towards the end of the year.",
+         "Growth in orders slowed towards the end of the year.", True),
+        ("Ticket sales fell sharply after the storm.", "Ticket sales declined after the storm.", True),
+        # the force moved into the verb, either way
+        ("Ticket sales fell sharply after the storm.", "Ticket sales plunged after the storm.", False),
+        ("Ticket sales plunged after the storm.", "Ticket sales fell sharply after the storm.", False),
+    ],
+)
+def test_an_intensifier_is_weighed_with_the_verb_it_qualifies(embedder, src, cpy, reported) -> None:  # type: ignore[no-untyped-def]
+    assert _reports(embedder, src, cpy, ChangeType.TONE) is reported

@@ -317,6 +317,11 @@ def shifts(
         used_d.add(b.i)
         if scale == "assertion" and _reports(a) != _reports(b):
             continue  # "said [the aim is ...]" / "establish [a market]": a statement, and a deed
+        # "fell sharply" is as strong as "plunged": the force moved into the word
+        if lb >= STRONG > la:
+            la += _lift(a, grader)
+        elif la >= STRONG > lb:
+            lb += _lift(b, grader)
         if abs(la - lb) >= SHIFT:
             how = "toned down" if lb < la else "made stronger"
             out.append(Shift(_span(a), _span(b), f"{scale} {how}: “{a.text}” → “{b.text}”"))
@@ -329,7 +334,9 @@ def shifts(
         for t, scale, lv in grades:
             if t.i in used or not _qualifier(t, scale, lv):
                 continue
-            if t.head.i == t.i or key(t.head) not in other_keys:
+            if t.head.i == t.i:
+                continue
+            if key(t.head) not in other_keys and not _plainly_restated(t.head, others, key, grader):
                 continue
             if _replaced(t, others, other_lem, key):
                 continue  # swapped for a word of no known grade
@@ -379,11 +386,40 @@ def _replaced(t: Token, others: list[Token], other_lemmas: set[str], key: Callab
     """True when the other side qualifies the same word by a modifier this side lacks."""
     head = key(t.head)
     mine = {_lemma(c) for c in t.head.children}
+    # the same word, or a verb said of the same subject ("fell sharply" / "dropped steeply")
+    subject = _subjects(t.head, key) if t.head.pos_ == "VERB" else set()
     for o in others:
-        if key(o) == head and any(
+        same = key(o) == head or (subject and o.pos_ == "VERB" and _subjects(o, key) & subject)
+        if same and any(
             c.dep_ in _REPLACING_DEPS and c.is_alpha and _lemma(c) not in mine for c in o.children
         ):
             return True
+    return False
+
+
+def _lift(word: Token, grader: Grader) -> int:
+    """Levels an intensifier modifying ``word`` adds to it ("fell sharply", "very important")."""
+    for c in word.children:
+        if c.dep_ in _MODIFIER_DEPS and any(
+            sc in {"degree", "size"} and lv >= STRONG for sc, lv in grader.grades(c)
+        ):
+            return SHIFT
+    return 0
+
+
+def _plainly_restated(verb: Token, others: list[Token], key: Callable[[Token], str], grader: Grader) -> bool:
+    """True when the other side says what ``verb`` says of the same subject by another verb that
+    carries no force of its own and no modifier ("[orders] tailed off sharply" / "[orders] slowed"):
+    the force the modifier gave is gone. A verb of its own force ("plunged") may have taken it in."""
+    subject = _subjects(verb, key) if verb.pos_ == "VERB" else set()
+    if not subject:
+        return False
+    for o in others:
+        if o.pos_ != "VERB" or not (_subjects(o, key) & subject):
+            continue
+        if any(lv >= STRONG for _, lv in grader.grades(o)):
+            return False
+        return not any(c.dep_ in _MODIFIER_DEPS for c in o.children)
     return False
 
 
