@@ -1008,3 +1008,18 @@ def test_a_figure_the_source_repeats_is_kept_by_one_mention(embedder, src, cpy, 
 )
 def test_an_intensifier_is_weighed_with_the_verb_it_qualifies(embedder, src, cpy, reported) -> None:  # type: ignore[no-untyped-def]
     assert _reports(embedder, src, cpy, ChangeType.TONE) is reported
+
+
+@pytest.mark.parametrize(
+    ("src", "cpy", "verbs"),
+    [
+        ("Reports from local shops highlight the weakness of the sector.",
+         "Accounts from local shops hint at weakness in the sector.", ("highlight", "hint")),
+        ("Claims by the landlords underline the cost of the repairs.",
+         "Statements by the landlords suggest the cost of the repairs.", ("underline", "suggest")),
+    ],
+)
+def test_a_verb_of_saying_is_paired_with_a_verb_before_a_noun(embedder, src, cpy, verbs) -> None:  # type: ignore[no-untyped-def]
+    changes = compare(src + _BASE, cpy + _BASE, embedder=embedder).changes
+    tone = [ch for ch in changes if ch.type is ChangeType.TONE]
+    assert [(ch.source and ch.source.text, ch.copy and ch.copy.text) for ch in tone] == [verbs]

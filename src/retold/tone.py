@@ -305,7 +305,9 @@ def shifts(
     out: list[Shift] = []
     used_s: set[int] = set()
     used_d: set[int] = set()
-    for a, scale, la in s_g:
+    # Verbs first: a verb's partner is a verb before it is a noun of the same scale ("reports
+    # [from shops] highlight" / "hint at": the verb "hint" goes to "highlight", not to "reports").
+    for a, scale, la in sorted(s_g, key=lambda g: g[0].pos_ != "VERB"):
         if a.i in used_s:
             continue
         pool = [(b, lb) for b, sc, lb in d_g if sc == scale and b.i not in used_d]
@@ -463,7 +465,9 @@ def _partner(
     if not pool:
         return None
     rel = (a.i - s_toks[0].i) / max(1, len(s_toks))
-    return min(pool, key=lambda p: abs((p[0].i - d_toks[0].i) / max(1, len(d_toks)) - rel))
+    return min(pool, key=lambda p: (
+        (p[0].pos_ == "VERB") != (a.pos_ == "VERB"), abs((p[0].i - d_toks[0].i) / max(1, len(d_toks)) - rel)
+    ))
 
 
 def _superlatives(toks: list[Token]) -> dict[str, tuple[Span, Token | None]]:
