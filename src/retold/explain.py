@@ -666,10 +666,10 @@ class _Explainer:
         return min(others, key=lambda e: abs((e.start - e.sent.start) / max(1, len(e.sent)) - rel))
 
     def _named_just_before(self, ent: Span, other: Span) -> bool:
-        """True when the source names a place or organisation once, by a word of its own, in the
-        sentence after the one that names ``other``: a second name for the thing just named ("...
-        in Nashville. Music City has ...") that the copy gave by its plain name. A person's name is
-        never taken for another's."""
+        """True when the source gives a name once, by a word of its own, in the sentence after the
+        one that names ``other``: a second name for the thing just named ("... in Nashville. Music
+        City has ...") that the copy gave by its plain name. A person's name is never taken for
+        another's."""
         if ent.label_ == "PERSON" or self.src.doc.view.count(ent.text) > 1:
             return False
         k = next((i for i, toks in enumerate(self.src.tokens_by_sentence)

@@ -400,7 +400,7 @@ def _replaced(t: Token, others: list[Token], other_lemmas: set[str], key: Callab
 
 
 def _lift(word: Token, grader: Grader) -> int:
-    """Levels an intensifier modifying ``word`` adds to it ("fell sharply", "very important")."""
+    """Levels a strong intensifier modifying ``word`` adds to it ("fell sharply")."""
     for c in word.children:
         if c.dep_ in _MODIFIER_DEPS and any(
             sc in {"degree", "size"} and lv >= STRONG for sc, lv in grader.grades(c)
