@@ -1023,3 +1023,38 @@ def test_a_verb_of_saying_is_paired_with_a_verb_before_a_noun(embedder, src, cpy
     changes = compare(src + _BASE, cpy + _BASE, embedder=embedder).changes
     tone = [ch for ch in changes if ch.type is ChangeType.TONE]
     assert [(ch.source and ch.source.text, ch.copy and ch.copy.text) for ch in tone] == [verbs]
+
+
+def test_a_person_is_kept_by_the_surname_when_the_tagger_runs_the_name_into_a_verb(embedder) -> None:  # type: ignore[no-untyped-def]
+    """The tagger sometimes takes a name and the word after a dash as one name ("Ted Hughes -
+    fought"): the person is still the one the copy names."""
+    from spacy.tokens import Span
+
+    from retold.explain import explain_parsed
+    from retold.nlp import parse
+
+    src = "The poet - who admired Ted Hughes - fought illness for years." + _BASE
+    cpy = "The poet, who admired Ted Hughes, struggled with illness for years." + _BASE
+    c = compare(src, cpy, embedder=embedder)
+    src_doc, dst_doc = parse(c.source.view), parse(c.copy.view)
+    start = next(t.i for t in src_doc if t.text == "Ted")
+    end = next(t.i for t in src_doc if t.text == "fought") + 1
+    src_doc.ents = [Span(src_doc, start, end, label="PERSON")]  # "Ted Hughes - fought"
+    changes = explain_parsed(c.source, c.copy, src_doc, dst_doc, c.alignment, c.relation, embedder.encode)
+    assert not [ch for ch in changes if ch.source and "Hughes" in ch.source.text], changes
+
+
+@pytest.mark.parametrize(
+    ("names_before", "reported"),
+    [
+        # the copy names the two in the sentence before: a description stands for them here
+        ("Ann Cole and her husband Tom Reid", False),
+        # the copy never names them: both are lost
+        ("the mayor", True),
+    ],
+)
+def test_names_the_copy_gives_elsewhere_are_not_a_lost_detail(embedder, names_before, reported) -> None:  # type: ignore[no-untyped-def]
+    opened = f"The fair was opened by {names_before} on Friday. Later that day,"
+    src = f"{opened} Ann Cole and Tom Reid judged the cakes at the fair."
+    cpy = f"{opened} the couple judged the cakes at the fair."
+    assert _reports(embedder, src, cpy, ChangeType.OMISSION) is reported

@@ -581,7 +581,9 @@ class _Explainer:
             # pronouns: a name is lost only when the copy never mentions it.
             pool = self.dst_all_keys
             if ent.label_ == "PERSON":
-                hit = keys[-1] in pool
+                # by the surname: the last word used as a name ("Philip Larkin - battled" is one
+                # name to the tagger)
+                hit = ([_key(t) for t in ent if t.pos_ == "PROPN"] or keys)[-1] in pool
             else:
                 # Most of its words, one of them still part of a name: "the Embassy Hotel" is not
                 # kept by "a London hotel", nor an association of officers by "Probation officers".
@@ -964,6 +966,8 @@ class _Explainer:
                 continue  # an added claim has a predicate of its own
             if headline and all(_key(t) in other_text for t in missing):
                 continue
+            if all(t.pos_ == "PROPN" for t in content) and all(_key(t) in other_text for t in content):
+                continue  # only names, which the other text gives elsewhere: judged as names
             start, end = sub[0].idx, sub[-1].idx + len(sub[-1])
             if any(a <= start < b for a, b in skip):
                 continue
