@@ -602,7 +602,7 @@ class _Explainer:
             span = (ent.start_char, ent.end_char)
             swap = self._new_name_for(ent, d_toks)
             if swap is None:
-                swap = self._other_source_name_for(ent, d_toks)
+                swap = self._other_source_name_for(ent, s_toks, d_toks)
                 if swap is not None and self._named_just_before(ent, swap):
                     continue  # the source's second word for the place it had just named
             if swap is not None:
@@ -648,17 +648,18 @@ class _Explainer:
         rel = (ent.start - s_sent.start) / max(1, len(s_sent))
         return min(fresh, key=lambda e: abs((e.start - e.sent.start) / max(1, len(e.sent)) - rel))
 
-    def _other_source_name_for(self, ent: Span, d_toks: list[Token]) -> Span | None:
-        """The name of a kind ``ent`` may stand for that stands in the linked copy sentence where
-        ``ent`` stood, when the source names it elsewhere but not in ``ent``'s sentence: the copy
-        put one thing of the story in another's place ("mixed in Memphis" / "mixed in Nashville")."""
+    def _other_source_name_for(self, ent: Span, s_toks: list[Token], d_toks: list[Token]) -> Span | None:
+        """The name of a kind ``ent`` may stand for that plays ``ent``'s part in the linked copy
+        sentence, when the source names it elsewhere but not in the linked sentences: the copy put
+        one thing of the story in another's place ("mixed in Memphis" / "mixed in Nashville")."""
         if not d_toks:
             return None
         group = _name_group(ent.label_)
-        s_sent = ent.sent.text.lower()
+        role = _role(ent.root)
+        s_sent = " ".join(t.text for t in s_toks).lower()
         others = [
             e for e in self.dst.ents_within(d_toks[0].i, d_toks[-1].i + 1)
-            if _name_group(e.label_) == group and not _figures_only(e)
+            if _name_group(e.label_) == group and _role(e.root) == role and not _figures_only(e)
             and e.text.lower() not in s_sent and not self._unknown_name(e)
             and any(t.pos_ == "PROPN" for t in e)
         ]
@@ -1192,6 +1193,11 @@ def _inside(f: _Found, g: _Found) -> bool:
     if f.src is not None and within(f.src, g.src):
         return True
     return f.src is None and within(f.dst, g.dst)
+
+
+def _role(tok: Token) -> str:
+    """The part a word plays in its clause, the voice aside (a passive subject is a subject)."""
+    return {"nsubjpass": "nsubj", "agent": "pobj"}.get(tok.dep_, tok.dep_)
 
 
 def _name_group(label: str) -> str:
