@@ -656,11 +656,11 @@ class _Explainer:
             return None
         group = _name_group(ent.label_)
         role = _role(ent.root)
-        s_sent = " ".join(t.text for t in s_toks).lower()
+        linked = " ".join(t.text for t in s_toks).lower()
         others = [
             e for e in self.dst.ents_within(d_toks[0].i, d_toks[-1].i + 1)
             if _name_group(e.label_) == group and _role(e.root) == role and not _figures_only(e)
-            and e.text.lower() not in s_sent and not self._unknown_name(e)
+            and e.text.lower() not in linked and not self._unknown_name(e)
             and any(t.pos_ == "PROPN" for t in e)
         ]
         if not others:
@@ -1197,7 +1197,7 @@ def _inside(f: _Found, g: _Found) -> bool:
 
 def _role(tok: Token) -> str:
     """The part a word plays in its clause, the voice aside (a passive subject is a subject)."""
-    return {"nsubjpass": "nsubj", "agent": "pobj"}.get(tok.dep_, tok.dep_)
+    return "nsubj" if tok.dep_ == "nsubjpass" else tok.dep_
 
 
 def _name_group(label: str) -> str:
