@@ -1068,3 +1068,20 @@ def test_a_name_in_another_part_of_the_sentence_is_not_a_swap(embedder) -> None:
     c = compare(src, cpy, embedder=embedder)
     herald = _covering(c.changes, "source", "the Daily Herald", src)
     assert [ch.type for ch in herald] == [ChangeType.OMISSION]
+
+
+@pytest.mark.parametrize(
+    ("src", "cpy", "changed"),
+    [
+        # the copy spells out the speaker the source gives by initials or a short form
+        ("The WHO said the advice would be reviewed in May.",
+         "The World Health Organization said the advice would be reviewed in May.", False),
+        ("The Federal Reserve held rates on Tuesday. The Fed said inflation was easing.",
+         "The Federal Reserve held rates on Tuesday. The Federal Reserve said inflation was easing.", False),
+        # another body whose initials are not the source's
+        ("The WHO said the advice would be reviewed in May.",
+         "The World Trade Organization said the advice would be reviewed in May.", True),
+    ],
+)
+def test_a_speaker_spelled_out_is_the_same_speaker(embedder, src, cpy, changed) -> None:  # type: ignore[no-untyped-def]
+    assert _reports(embedder, src, cpy, ChangeType.ATTRIBUTION) is changed

@@ -814,9 +814,13 @@ class _Explainer:
                 continue  # "the company said" -> "Cairn said": the same speaker, named
             if form(" ".join(t.text for t in speaker)) in d_said_by:
                 continue  # "another 7% said" -> "another 7 per cent said": the same, written otherwise
+            said_by = " ".join(t.text for t in speaker)
             d_text = " ".join(t.text for sp in d_speakers for t in sp)
-            if d_speakers and _acronym_or_alias(" ".join(t.text for t in speaker), d_text):
-                continue  # "the World Health Organization" -> "the WHO"
+            if d_speakers and (
+                _acronym_or_alias(said_by, d_text)
+                or any(_acronym_or_alias(" ".join(t.text for t in sp), said_by) for sp in d_speakers)
+            ):
+                continue  # "the World Health Organization" <-> "the WHO", "the Fed" <-> "the Federal Reserve"
             dst = None
             if d_speakers:
                 sp = d_speakers[0]
