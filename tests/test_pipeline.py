@@ -1085,3 +1085,15 @@ def test_a_name_in_another_part_of_the_sentence_is_not_a_swap(embedder) -> None:
 )
 def test_a_speaker_spelled_out_is_the_same_speaker(embedder, src, cpy, changed) -> None:  # type: ignore[no-untyped-def]
     assert _reports(embedder, src, cpy, ChangeType.ATTRIBUTION) is changed
+
+
+@pytest.mark.parametrize(
+    ("cpy", "changed"),
+    [
+        ("\"Fares will rise,\" an official warned.", True),  # no longer a speaker one could pick out
+        ("\"Fares will rise,\" Ms Okafor warned.", False),  # the same speaker, named
+    ],
+)
+def test_a_speaker_by_role_made_indefinite_is_an_attribution_change(embedder, cpy, changed) -> None:  # type: ignore[no-untyped-def]
+    src = "\"Fares will rise,\" the transport minister warned."
+    assert _reports(embedder, src, cpy, ChangeType.ATTRIBUTION) is changed

@@ -810,7 +810,7 @@ class _Explainer:
                 span = (speaker[0].idx, speaker[-1].idx + len(speaker[-1]))
             if d_has_speech and not d_speakers:
                 continue  # "he said": the speaker is carried by the context
-            if d_speakers and _definite_description(speaker):
+            if d_speakers and _definite_description(speaker) and not _indefinite(d_speakers[0]):
                 continue  # "the company said" -> "Cairn said": the same speaker, named
             if form(" ".join(t.text for t in speaker)) in d_said_by:
                 continue  # "another 7% said" -> "another 7 per cent said": the same, written otherwise
@@ -1288,6 +1288,12 @@ def _definite_description(phrase: list[Token]) -> bool:
     if any(t.pos_ == "PROPN" for t in phrase):
         return False
     return phrase[0].lower_ in {"the", "its", "his", "her", "their", "this"}
+
+
+def _indefinite(phrase: list[Token]) -> bool:
+    """True for a speaker no one could pick out ("an official", "one analyst", "some experts")."""
+    vague = phrase[0].lower_ in {"a", "an", "one", "some", "several"}
+    return vague and not any(t.pos_ == "PROPN" for t in phrase)
 
 
 def _is_speaker(tok: Token) -> bool:
