@@ -812,9 +812,9 @@ class _Explainer:
                 continue  # "he said": the speaker is carried by the context
             if d_speakers and _definite_description(speaker) and not _indefinite(d_speakers[0]):
                 continue  # "the company said" -> "Cairn said": the same speaker, named
-            if form(" ".join(t.text for t in speaker)) in d_said_by:
-                continue  # "another 7% said" -> "another 7 per cent said": the same, written otherwise
             said_by = " ".join(t.text for t in speaker)
+            if form(said_by) in d_said_by:
+                continue  # "another 7% said" -> "another 7 per cent said": the same, written otherwise
             d_text = " ".join(t.text for sp in d_speakers for t in sp)
             if d_speakers and (
                 _acronym_or_alias(said_by, d_text)
