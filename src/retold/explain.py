@@ -1387,9 +1387,15 @@ def _key_in(fragment: str, text: str) -> bool:
 
 def _figure_in(figure: str, text: str) -> bool:
     """True when ``text`` states ``figure`` as a word of its own ("2" in "Xbox 2", not in "20")."""
+    return _figure_count(figure, text) > 0
+
+
+def _figure_count(figure: str, text: str) -> int:
+    """How many times ``text`` states ``figure`` (a figure, or a figure and its noun) as words of
+    their own."""
     # In squashed text "1,300" reads "1 300": a figure is not a piece of a longer one.
     pattern = rf"(?<!\w)(?<!\d ){re.escape(_squash(figure))}(?! \d)(?!\w)"
-    return re.search(pattern, _squash(text)) is not None
+    return len(re.findall(pattern, _squash(text)))
 
 
 def _repeated_figure(figure: str, after: str, text: str, other: str) -> bool:
@@ -1399,9 +1405,8 @@ def _repeated_figure(figure: str, after: str, text: str, other: str) -> bool:
     noun = re.match(r"\s*([A-Za-z]+)", after)
     if noun is None or noun.group(1).lower() in STOPWORDS:
         return False
-    phrase = re.escape(_squash(f"{figure} {noun.group(1)}"))
-    pattern = rf"(?<!\w)(?<!\d ){phrase}(?!\w)"
-    return len(re.findall(pattern, _squash(text))) > 1 and re.search(pattern, _squash(other)) is not None
+    phrase = f"{figure} {noun.group(1)}"
+    return _figure_count(phrase, text) > 1 and _figure_in(phrase, other)
 
 
 def _squash(text: str) -> str:

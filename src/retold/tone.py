@@ -389,10 +389,9 @@ def _replaced(t: Token, others: list[Token], other_lemmas: set[str], key: Callab
     head = key(t.head)
     mine = {_lemma(c) for c in t.head.children}
     # the same word, or a verb said of the same subject ("fell sharply" / "dropped steeply")
-    subject = _subjects(t.head, key) if t.head.pos_ == "VERB" else set()
+    same_subject = {o.i for o in _same_subject_verbs(t.head, others, key)}
     for o in others:
-        same = key(o) == head or (subject and o.pos_ == "VERB" and _subjects(o, key) & subject)
-        if same and any(
+        if (key(o) == head or o.i in same_subject) and any(
             c.dep_ in _REPLACING_DEPS and c.is_alpha and _lemma(c) not in mine for c in o.children
         ):
             return True
@@ -413,16 +412,20 @@ def _plainly_restated(verb: Token, others: list[Token], key: Callable[[Token], s
     """True when the other side says what ``verb`` says of the same subject by another verb that
     carries no force of its own and no modifier ("[orders] tailed off sharply" / "[orders] slowed"):
     the force the modifier gave is gone. A verb of its own force ("plunged") may have taken it in."""
-    subject = _subjects(verb, key) if verb.pos_ == "VERB" else set()
-    if not subject:
-        return False
-    for o in others:
-        if o.pos_ != "VERB" or not (_subjects(o, key) & subject):
-            continue
+    for o in _same_subject_verbs(verb, others, key):
         if any(lv >= STRONG for _, lv in grader.grades(o)):
             return False
         return not any(c.dep_ in _MODIFIER_DEPS for c in o.children)
     return False
+
+
+def _same_subject_verbs(verb: Token, others: list[Token], key: Callable[[Token], str]) -> list[Token]:
+    """The verbs of ``others`` said of the subject of ``verb`` (none when it is not a verb or has
+    no subject)."""
+    subject = _subjects(verb, key) if verb.pos_ == "VERB" else set()
+    if not subject:
+        return []
+    return [o for o in others if o.pos_ == "VERB" and _subjects(o, key) & subject]
 
 
 _NAMING_DEPS = frozenset({"compound", "poss"})
